@@ -1,0 +1,1 @@
+"""Study Assistant: a retrieval-augmented study companion for AWS MLA-C01."""

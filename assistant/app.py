@@ -1,0 +1,68 @@
+"""build_assistant(settings): the one place that wires the parts together.
+
+>>> from assistant.config import Settings
+>>> a = build_assistant(Settings(data_dir="/tmp/study-doctest"))  # cheap: models load on first use
+>>> a.settings.retrieval.mode
+'hybrid'
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from assistant.blueprint import Blueprint, load_blueprint
+from assistant.config import Settings
+from assistant.embeddings import Embedder
+from assistant.ingest.pipeline import ingest
+from assistant.retrieval import Mode, Retriever
+from assistant.store import Index
+from assistant.types import IngestReport, SearchResult
+
+MAX_QUERY_CHARS = 4000
+
+
+class QueryError(ValueError):
+    """A question that cannot be searched as given."""
+
+
+class Assistant:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.embedding)
+        self.index = Index(settings, self.embedder)
+        self.retriever = Retriever(self.index, settings.retrieval)
+
+    @property
+    def blueprint(self) -> Blueprint:
+        return load_blueprint(self.settings.blueprint)
+
+    def ingest(self, paths: list[Path] | None = None, *, progress: bool = True, rebuild: bool = False) -> IngestReport:
+        return ingest(self.index, [Path(p) for p in (paths or [self.settings.corpus])], progress=progress, rebuild=rebuild)
+
+    def ensure_index(self, progress: bool = True) -> IngestReport | None:
+        """Index the default corpus on first use; a no-op once anything is indexed."""
+        if self.index.exists():
+            return None
+        if progress:
+            print(f"First use: indexing {self.settings.corpus} ...", file=sys.stderr)
+        return self.ingest(progress=progress)
+
+    def search(self, query: str, k: int | None = None, *, domain: int | None = None, task: str | None = None,
+               mode: Mode | None = None) -> list[SearchResult]:
+        query = check_query(query)
+        self.index.check_compatible()
+        return self.retriever.search(query, k, domain=domain, task=task, mode=mode)
+
+
+def check_query(query: str) -> str:
+    query = (query or "").strip()
+    if not query:
+        raise QueryError("the question is empty; type what you want to find")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"the question is {len(query):,} characters long; keep it under {MAX_QUERY_CHARS:,} "
+                         "(ask about one thing at a time)")
+    return query
+
+
+def build_assistant(settings: Settings | None = None, **overrides) -> Assistant:
+    return Assistant(settings or Settings(**overrides))

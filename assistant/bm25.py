@@ -1,0 +1,87 @@
+"""A persisted BM25 index (bm25s, English stemming and stop words) beside the Chroma store.
+
+Built once per index change, saved with the manifest generation it reflects, loaded by readers;
+never rebuilt per query.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from assistant.types import Chunk
+
+
+class BM25Index:
+    def __init__(self, chunks: list[Chunk], retriever, generation: int):
+        self.chunks = chunks
+        self.retriever = retriever
+        self.generation = generation
+
+    @staticmethod
+    def _stemmer():
+        import Stemmer
+
+        return Stemmer.Stemmer("english")
+
+    @classmethod
+    def build(cls, chunks: list[Chunk], generation: int) -> "BM25Index":
+        import bm25s
+
+        retriever = bm25s.BM25()
+        if chunks:
+            tokens = bm25s.tokenize([c.indexed_text for c in chunks], stopwords="en", stemmer=cls._stemmer(),
+                                    show_progress=False)
+            retriever.index(tokens, show_progress=False)
+        return cls(chunks, retriever, generation)
+
+    def save(self, folder: Path) -> None:
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.chunks:
+            self.retriever.save(str(tmp / "bm25s"))
+        docs = [{"id": c.id, "text": c.indexed_text, "meta": c.metadata()} for c in self.chunks]
+        (tmp / "chunks.json").write_text(json.dumps({"generation": self.generation, "chunks": docs}), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> "BM25Index | None":
+        import bm25s
+
+        data_path = folder / "chunks.json"
+        if not data_path.exists():
+            return None
+        data = json.loads(data_path.read_text(encoding="utf-8"))
+        chunks = [Chunk.from_stored(d["id"], d["text"], d["meta"]) for d in data["chunks"]]
+        retriever = bm25s.BM25.load(str(folder / "bm25s")) if chunks else bm25s.BM25()
+        return cls(chunks, retriever, int(data["generation"]))
+
+    @cached_property
+    def _stem(self):
+        return self._stemmer()
+
+    def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[Chunk, float]]:
+        """Top-n chunks with positive BM25 score; `mask` (1 = allowed) applies a metadata filter."""
+        import bm25s
+
+        if not self.chunks:
+            return []
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=self._stem, show_progress=False, return_ids=False)
+        if not tokens or not tokens[0]:
+            return []
+        k = min(n, len(self.chunks))
+        docs, scores = self.retriever.retrieve(tokens, k=k, weight_mask=mask, show_progress=False, n_threads=1)
+        return [(self.chunks[int(i)], float(s)) for i, s in zip(docs[0], scores[0]) if s > 0]
+
+    @cached_property
+    def domains(self) -> np.ndarray:
+        return np.array([c.domain or 0 for c in self.chunks])
+
+    @cached_property
+    def tasks(self) -> np.ndarray:
+        return np.array([c.task or "" for c in self.chunks])

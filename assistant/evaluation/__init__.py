@@ -1,0 +1,1 @@
+"""Eval runners: datasets live in evals/, results are written to evals/results/."""

@@ -1,0 +1,99 @@
+"""Retrieval eval: recall@1/3/5/10, MRR@10 and nDCG@10 for BM25, dense and hybrid, side by side.
+
+Labels name sections (source + heading path), not chunk ids, so re-chunking never breaks them: a
+retrieved chunk counts for a label when it lies in that section or below it. Metrics come from
+trec_eval (pytrec-eval-terrier), fed strictly decreasing scores and an entry for every query.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from assistant.ingest.markdown import HEADING_SEPARATOR
+
+MODES = ("bm25", "dense", "hybrid")
+MEASURES = {"recall_1": "recall@1", "recall_3": "recall@3", "recall_5": "recall@5", "recall_10": "recall@10",
+            "recip_rank": "MRR@10", "ndcg_cut_10": "nDCG@10"}
+NO_RESULT = "__no_result__"
+
+
+def load_items(folder: Path) -> list[dict]:
+    items = []
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                items.append(json.loads(line))
+    if not items:
+        raise FileNotFoundError(f"no eval questions (*.jsonl) in {folder}")
+    return items
+
+
+def label_key(source: str, heading: str) -> str:
+    return f"{source}#{heading}"
+
+
+def doc_key(source: str, heading: str, chunk_id: str, labels: list[dict]) -> str:
+    for label in labels:
+        h = label["heading"]
+        if source == label["source"] and (heading == h or heading.startswith(h + HEADING_SEPARATOR)):
+            return label_key(label["source"], h)
+    return chunk_id
+
+
+def score_run(items: list[dict], ranked: dict[str, list[tuple[str, str, str]]]) -> dict:
+    """Per-query and mean metrics. `ranked[qid]` is [(chunk_id, source, heading), ...] best first."""
+    import pytrec_eval
+
+    qrels = {it["id"]: {label_key(l["source"], l["heading"]): 1 for l in it["relevant"]} for it in items}
+    run = {}
+    for it in items:
+        seen: dict[str, float] = {}
+        for rank, (cid, source, heading) in enumerate(ranked.get(it["id"], [])[:10], 1):
+            seen.setdefault(doc_key(source, heading, cid, it["relevant"]), 1.0 / rank)
+        run[it["id"]] = seen or {NO_RESULT: 0.0}  # a query missing from the run would be dropped silently
+    per_query = pytrec_eval.RelevanceEvaluator(qrels, set(MEASURES)).evaluate(run)
+    means = {name: sum(q[m] for q in per_query.values()) / len(per_query) for m, name in MEASURES.items()}
+    return {"mean": means, "per_query": per_query}
+
+
+def run_retrieval_eval(assistant, folder: Path, modes=MODES, progress: bool = True) -> dict:
+    items = load_items(folder)
+    results = {"questions": len(items), "modes": {}, "misses": {}}
+    for mode in modes:
+        ranked, started = {}, time.perf_counter()
+        for it in tqdm(items, desc=f"eval {mode}", disable=not progress):
+            hits = assistant.search(it["question"], k=10, mode=mode)
+            ranked[it["id"]] = [(h.chunk.id, h.chunk.source, h.chunk.heading) for h in hits]
+        scored = score_run(items, ranked)
+        scored["mean"]["ms/query"] = 1000 * (time.perf_counter() - started) / len(items)
+        results["modes"][mode] = scored["mean"]
+        results["misses"][mode] = [
+            {"id": it["id"], "question": it["question"], "expected": it["relevant"],
+             "got": [f"{s}#{h}" for _, s, h in ranked[it["id"]][:5]]}
+            for it in items if scored["per_query"][it["id"]]["recall_5"] < 1.0
+        ]
+    return results
+
+
+def format_table(results: dict) -> str:
+    names = list(MEASURES.values()) + ["ms/query"]
+    modes = list(results["modes"])
+    lines = ["| metric | " + " | ".join(modes) + " |", "|---|" + "---|" * len(modes)]
+    for name in names:
+        cells = [f"{results['modes'][m][name]:.3f}" if name != "ms/query" else f"{results['modes'][m][name]:.0f}"
+                 for m in modes]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_results(results: dict, out_dir: Path, name: str = "retrieval") -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    path = out_dir / f"{name}-{stamp}.json"
+    text = json.dumps(results, indent=1)
+    path.write_text(text, encoding="utf-8")
+    (out_dir / f"{name}-latest.json").write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Loading notes (file -> text) and chunking them (text -> chunks with heading paths)."""

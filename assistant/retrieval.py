@@ -1,0 +1,101 @@
+"""Dense (Chroma) + BM25 retrieval fused with reciprocal rank fusion, with an optional domain/task filter.
+
+>>> rrf([["a", "b"], ["b", "c"]], weights=[1, 1], k=60)[0][0]
+'b'
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.config import RetrievalSettings
+from assistant.store import Index
+from assistant.types import Chunk, SearchResult
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+def rrf(rankings: list[list[str]], weights: list[float], k: int) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: score(d) = sum_i w_i / (k + rank_i(d)), ranks from 1."""
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, doc_id in enumerate(ranking, 1):
+            scores[doc_id] = scores.get(doc_id, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+class Retriever:
+    def __init__(self, index: Index, settings: RetrievalSettings):
+        self.index = index
+        self.settings = settings
+
+    def search(self, query: str, k: int | None = None, *, domain: int | None = None, task: str | None = None,
+               mode: Mode | None = None) -> list[SearchResult]:
+        k = k or self.settings.k
+        mode = mode or self.settings.mode
+        n = max(self.settings.candidates, k)
+        if mode == "dense":
+            hits = self.dense(query, k, domain=domain, task=task)
+            return [SearchResult(c, s, r) for r, (c, s) in enumerate(hits, 1)]
+        if mode == "bm25":
+            hits = self.bm25(query, k, domain=domain, task=task)
+            return [SearchResult(c, s, r) for r, (c, s) in enumerate(hits, 1)]
+        dense = self.dense(query, n, domain=domain, task=task)
+        sparse = self.bm25(query, n, domain=domain, task=task)
+        chunks = {c.id: c for c, _ in dense + sparse}
+        fused = rrf([[c.id for c, _ in dense], [c.id for c, _ in sparse]],
+                    [self.settings.dense_weight, self.settings.bm25_weight], self.settings.rrf_k)
+        return [SearchResult(chunks[i], s, r) for r, (i, s) in enumerate(fused[:k], 1)]
+
+    def dense(self, query: str, n: int, *, domain: int | None = None, task: str | None = None) -> list[tuple[Chunk, float]]:
+        if self.index.count() == 0:
+            return []
+        vector = self.index.embedder.embed_query(query)
+        where = _where(domain, task)
+        got = self.index.collection.query(query_embeddings=[vector], n_results=n, where=where,
+                                          include=["documents", "metadatas", "distances"])
+        return [(Chunk.from_stored(i, d, m), 1.0 - float(dist))
+                for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
+
+    def bm25(self, query: str, n: int, *, domain: int | None = None, task: str | None = None) -> list[tuple[Chunk, float]]:
+        bm25 = self.index.load_bm25()
+        mask = None
+        if domain is not None or task is not None:
+            allowed = np.ones(len(bm25.chunks), dtype=bool)
+            if domain is not None:
+                allowed &= bm25.domains == domain
+            if task is not None:
+                allowed &= bm25.tasks == task
+            if not allowed.any():
+                return []
+            mask = allowed.astype(np.float32)
+        return bm25.search(query, n, mask)
+
+    def as_langchain(self, k: int | None = None, **filters) -> "LangChainRetriever":
+        return LangChainRetriever(retriever=self, k=k or self.settings.k, filters=filters)
+
+
+class LangChainRetriever(BaseRetriever):
+    """The same retrieval as a LangChain retriever, for use in chains."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    retriever: Retriever
+    k: int = 5
+    filters: dict = {}
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [Document(page_content=r.chunk.text, id=r.chunk.id, metadata={**r.chunk.metadata(), "score": r.score})
+                for r in self.retriever.search(query, self.k, **self.filters)]
+
+
+def _where(domain: int | None, task: str | None) -> dict | None:
+    clauses = [c for c in ({"domain": domain} if domain is not None else None,
+                           {"task": task} if task is not None else None) if c]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

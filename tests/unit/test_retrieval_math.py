@@ -1,0 +1,36 @@
+import pytest
+
+from assistant.evaluation.retrieval import score_run
+from assistant.retrieval import rrf
+
+
+def test_rrf_rewards_agreement_and_respects_weights():
+    fused = dict(rrf([["a", "b", "c"], ["c", "b"]], weights=[1.0, 1.0], k=60))
+    assert fused["b"] == pytest.approx(1 / 62 + 1 / 62)
+    assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
+    assert max(fused, key=fused.get) == "c"
+    only_first = rrf([["a", "b"], ["b", "a"]], weights=[1.0, 0.0], k=60)
+    assert [d for d, _ in only_first] == ["a", "b"]
+
+
+def test_scores_are_section_level_and_hand_checkable():
+    items = [
+        {"id": "q1", "relevant": [{"source": "a.md", "heading": "A > B"}]},
+        {"id": "q2", "relevant": [{"source": "a.md", "heading": "A > C"}, {"source": "b.md", "heading": "B"}]},
+        {"id": "q3", "relevant": [{"source": "z.md", "heading": "Z"}]},
+    ]
+    ranked = {
+        # two chunks of the labelled section: counted once, at rank 2
+        "q1": [("x", "a.md", "A > D"), ("y", "a.md", "A > B > deeper"), ("z", "a.md", "A > B")],
+        # one of two labels found at rank 1
+        "q2": [("c", "a.md", "A > C")],
+        # nothing retrieved: still counted (as zero), not dropped
+        "q3": [],
+    }
+    result = score_run(items, ranked)
+    per = result["per_query"]
+    assert per["q1"]["recip_rank"] == pytest.approx(0.5)
+    assert per["q1"]["recall_1"] == 0.0 and per["q1"]["recall_3"] == 1.0
+    assert per["q2"]["recall_10"] == pytest.approx(0.5) and per["q2"]["recip_rank"] == 1.0
+    assert per["q3"]["recall_10"] == 0.0
+    assert result["mean"]["MRR@10"] == pytest.approx((0.5 + 1.0 + 0.0) / 3)
