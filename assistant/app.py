@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import sys
+from functools import cached_property
 from pathlib import Path
 
 from assistant.blueprint import Blueprint, load_blueprint
@@ -26,8 +27,10 @@ class QueryError(ValueError):
 
 
 class Assistant:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, llm=None):
         self.settings = settings
+        if llm is not None:
+            self.__dict__["llm"] = llm
         self.embedder = embedder or Embedder(settings.embedding)
         self.index = Index(settings, self.embedder)
         self.retriever = Retriever(self.index, settings.retrieval)
@@ -46,6 +49,22 @@ class Assistant:
         if progress:
             print(f"First use: indexing {self.settings.corpus} ...", file=sys.stderr)
         return self.ingest(progress=progress)
+
+    @cached_property
+    def llm(self):
+        from assistant.llm import make_llm
+
+        return make_llm(self.settings.llm, self.settings.data_dir)
+
+    @cached_property
+    def answerer(self):
+        from assistant.answer import Answerer
+
+        return Answerer(self, self.llm)
+
+    def ask(self, question: str, *, domain: int | None = None, on_text=None):
+        """A grounded answer with verified citations (see assistant.answer.Answer)."""
+        return self.answerer.ask(question, domain=domain, on_text=on_text)
 
     def search(self, query: str, k: int | None = None, *, domain: int | None = None, task: str | None = None,
                mode: Mode | None = None) -> list[SearchResult]:

@@ -15,6 +15,10 @@ import numpy as np
 from assistant.types import Chunk
 
 
+STOP = {"i", "a", "an", "the", "how", "what", "which", "who", "why", "when", "where", "is", "are", "do", "does",
+        "can", "should", "my", "we", "our", "aws", "amazon"}
+
+
 class BM25Index:
     def __init__(self, chunks: list[Chunk], retriever, generation: int):
         self.chunks = chunks
@@ -77,6 +81,29 @@ class BM25Index:
         k = min(n, len(self.chunks))
         docs, scores = self.retriever.retrieve(tokens, k=k, weight_mask=mask, show_progress=False, n_threads=1)
         return [(self.chunks[int(i)], float(s)) for i, s in zip(docs[0], scores[0]) if s > 0]
+
+    def unknown_terms(self, text: str) -> list[str]:
+        """Names in `text` (capitalised words, acronyms, numbers beside them) that no indexed note contains.
+
+        >>> # e.g. "How do I set up Route 53?" -> ["Route", "53"] when no note mentions Route 53
+        """
+        import re
+
+        words = re.findall(r"[A-Za-z][A-Za-z0-9\-]*|\d+", text)
+        vocab = getattr(self.retriever, "vocab_dict", None) or {}
+        unknown = []
+        for i, word in enumerate(words):
+            if len(word) < 2:
+                continue
+            named = word[0].isupper() and (i > 0 or word.isupper()) or (word.isdigit() and i > 0 and words[i - 1][0].isupper())
+            if not named:
+                continue
+            for part in word.lower().split("-"):
+                stem = self._stem.stemWord(part)
+                if len(part) > 1 and stem not in vocab and part not in vocab and part not in STOP:
+                    unknown.append(word)
+                    break
+        return list(dict.fromkeys(unknown))
 
     @cached_property
     def domains(self) -> np.ndarray:

@@ -2,7 +2,9 @@
 
     study ingest [PATH ...] [--rebuild]        index notes (default: the bundled corpus)
     study search "QUERY" [--k 5] [--domain N] [--json] | --queries FILE --json
+    study ask "QUESTION" [--domain N] [--backend local|bedrock] [--json]
     study eval retrieval [--json]              recall/MRR/nDCG for BM25, dense and hybrid
+    study eval answers [--backend local|bedrock]   correctness, citations, refusals, latency
     study coverage [--json]                    chunks and decision facts per task statement
     study shell                                interactive search session
 """
@@ -15,9 +17,12 @@ from pathlib import Path
 
 from assistant.app import Assistant, QueryError, build_assistant
 from assistant.embeddings import EmbeddingModelError
+from assistant.llm.base import BackendError
+from assistant.llm.model_file import ModelFileError
 from assistant.store import IndexBusyError, IndexMismatchError
 
-USER_ERRORS = (QueryError, IndexBusyError, IndexMismatchError, EmbeddingModelError, FileNotFoundError)
+USER_ERRORS = (QueryError, IndexBusyError, IndexMismatchError, EmbeddingModelError, FileNotFoundError, BackendError,
+               ModelFileError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,8 +62,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("ask", help="a short answer from your notes, with verified [n] citations")
+    p.add_argument("question")
+    p.add_argument("--domain", type=int, choices=[1, 2, 3, 4], help="only this exam domain")
+    p.add_argument("--backend", choices=["local", "bedrock", "fake"], help="which model (default: setting)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_ask)
+
     p = sub.add_parser("eval", help="run an eval suite")
-    p.add_argument("suite", choices=["retrieval"], help="which eval")
+    p.add_argument("suite", choices=["retrieval", "answers"], help="which eval")
+    p.add_argument("--backend", choices=["local", "bedrock"], help="model for the answers eval")
+    p.add_argument("--limit", type=int, help="answers eval: only the first N questions")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--out", type=Path, help="results folder (default: evals/results)")
     p.set_defaults(func=cmd_eval)
@@ -136,11 +150,63 @@ def print_hits(hits) -> None:
         print(f"    {text[:300]}{'…' if len(text) > 300 else ''}")
 
 
+def cmd_ask(assistant: Assistant, args) -> int:
+    if args.backend:
+        assistant = with_backend(assistant, args.backend)
+    assistant.ensure_index(progress=not args.json)
+    stream = None if args.json else (lambda text: print(text, end="", flush=True))
+    answer = assistant.ask(args.question, domain=args.domain, on_text=stream)
+    if args.json:
+        print(json.dumps(answer.to_json(), indent=1))
+        return 0
+    print_answer(answer, streamed=True)
+    return 0
+
+
+def with_backend(assistant: Assistant, backend: str) -> Assistant:
+    settings = assistant.settings.model_copy(deep=True)
+    settings.llm.backend = backend
+    return Assistant(settings, embedder=assistant.embedder)
+
+
+def print_answer(answer, streamed: bool) -> None:
+    """After the streamed text: the verified answer and its sources (the streamed text was unverified)."""
+    from assistant.render import inert
+
+    print("\n")
+    if answer.refused:
+        print(inert(answer.answer))
+        return
+    if not answer.complete:
+        print("(the answer was cut off: " + (answer.error or "incomplete output") + ")")
+    print("Verified answer:\n" + inert(answer.answer))
+    if answer.unsupported:
+        print("\nNot supported by your notes (left out): " + " | ".join(inert(s) for s in answer.unsupported))
+    print("\nSources:")
+    for c in answer.citations:
+        print(f"[{c.n}] {c.source} — {c.heading}")
+        print("    " + inert(c.text.replace(chr(10), " "))[:400])
+    first = f"{answer.first_token_ms / 1000:.1f}s" if answer.first_token_ms else "-"
+    print(f"\n({answer.backend}: {answer.model}; retrieval {answer.retrieve_ms:.0f} ms, first token {first}, "
+          f"total {answer.total_ms / 1000:.1f}s)")
+
+
 def cmd_eval(assistant: Assistant, args) -> int:
     from assistant.evaluation.retrieval import format_table, run_retrieval_eval, write_results
 
     assistant.ensure_index(progress=not args.json)
     evals = assistant.settings.evals_dir
+    if args.suite == "answers":
+        from assistant.evaluation.answers import format_answer_table, run_answer_eval
+
+        if args.backend:
+            assistant = with_backend(assistant, args.backend)
+        results = run_answer_eval(assistant, evals / "answers", limit=args.limit, progress=not args.json)
+        path = write_results(results, args.out or evals / "results", name=f"answers-{results['backend']}")
+        print(json.dumps(results["summary"], indent=1) if args.json else format_answer_table(results))
+        if not args.json:
+            print(f"\nresults written to {path}")
+        return 0
     results = run_retrieval_eval(assistant, evals / "retrieval", progress=not args.json)
     path = write_results(results, args.out or evals / "results")
     if args.json:

@@ -51,6 +51,24 @@ class RetrievalSettings(BaseModel):
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
 
 
+class LLMSettings(BaseModel):
+    backend: Literal["local", "bedrock", "fake"] = Field("local", description="Which model answers.")
+    model_path: Path | None = Field(None, description="A GGUF file for the local backend; unset = the packaged "
+                                    "Qwen2.5-Coder-1.5B-Instruct Q4_K_M, assembled and hash-checked once.")
+    n_ctx: int = Field(4096, ge=512, description="Local context window in tokens.")
+    n_threads: int = Field(2, ge=1, description="llama.cpp threads.")
+    seed: int = Field(7, description="Sampling seed (answers use temperature 0 anyway).")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    max_answer_tokens: int = Field(320, ge=32, description="Upper bound on an answer's length in tokens.")
+    passages: int = Field(4, ge=1, le=10, description="Retrieved passages put in front of the model.")
+    bedrock_model_id: str = Field("amazon.nova-lite-v1:0", description="Bedrock model or inference profile id.")
+    bedrock_region: str = Field("us-east-1", description="AWS region for Bedrock.")
+    bedrock_max_attempts: int = Field(4, ge=1, description="Attempts per call (botocore 'standard' retry mode).")
+    bedrock_connect_timeout_s: float = Field(5.0, gt=0, description="Connect timeout.")
+    bedrock_read_timeout_s: float = Field(60.0, gt=0, description="Read timeout.")
+    bedrock_context_window: int = Field(32000, ge=1024, description="Tokens the Bedrock model accepts.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STUDY_", env_nested_delimiter="__", extra="ignore")
 
@@ -61,3 +79,4 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)

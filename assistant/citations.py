@@ -1,0 +1,147 @@
+"""Number sources [1..n], parse the model's citations, verify each sentence against its passages.
+
+Grounding is the system's job, not the model's: a sentence counts as supported only when a cited,
+retrieved passage backs it (embedding similarity with the real embedder plus overlap of key terms,
+and no contradiction in numbers or negation). Where the model cited nothing useful, the best
+supporting retrieved passage is attached (post-hoc citation). Numbers that are not retrieved
+passages are dropped and reported, never kept.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.types import Chunk
+
+STOPWORDS = set("""a an and are as at be by can do does for from has have how i if in into is it its of on or
+so such that the their then there these this to use used uses using was what when which while who why will
+with you your they them than also more most only other should would could may might must each any all
+one two both between over under about after before via per not no""".split())
+NEGATIONS = {"not", "no", "never", "cannot", "can't", "doesn't", "don't", "isn't", "aren't", "won't", "neither",
+             "nor", "none", "unsupported", "lacks"}
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*|\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+
+
+@dataclass
+class SentenceCheck:
+    text: str
+    cited: list[int]  # what the model cited (valid numbers only)
+    supported_by: list[int] = field(default_factory=list)  # passages that really back it
+    posthoc: bool = False  # the citation was attached by the verifier, not by the model
+    score: float = 0.0  # best support score
+    reason: str = ""  # why unsupported
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.supported_by)
+
+
+@dataclass
+class Verification:
+    sentences: list[SentenceCheck]
+    invalid_citations: list[int]  # numbers the model cited that were not retrieved passages
+
+    @property
+    def supported_share(self) -> float:
+        return sum(s.supported for s in self.sentences) / len(self.sentences) if self.sentences else 0.0
+
+
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "incl.")
+
+
+def split_sentences(text: str) -> list[str]:
+    protected = text.strip()
+    for abbr in _ABBREVIATIONS:
+        protected = protected.replace(abbr + " ", abbr.replace(".", "\x00") + " ")
+    return [s.replace("\x00", ".").strip() for s in _SENTENCE_END.split(protected) if s.strip()]
+
+
+def key_terms(text: str) -> set[str]:
+    return {_stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "es", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _negated(text: str) -> bool:
+    words = set(re.findall(r"[a-z']+", text.lower()))
+    return bool(words & NEGATIONS) or "n't" in text.lower()
+
+
+_NEGATION = re.compile(r"\b(?:(?:do|does|did|is|are|was|were|can|will|would|should)\s+not|cannot|never|not|no)\b|n't\b",
+                       re.IGNORECASE)
+
+
+def _without_negation(text: str) -> str:
+    return re.sub(r"\s{2,}", " ", _NEGATION.sub("", text)).strip()
+
+
+class Verifier:
+    """Checks sentences against passages with the embedder (normalised vectors: dot = cosine)."""
+
+    def __init__(self, embedder, strong: float = 0.62, weak: float = 0.45, overlap: float = 0.5):
+        self.embedder = embedder
+        self.strong, self.weak, self.overlap = strong, weak, overlap
+
+    def support(self, sentence: str, passage: Chunk, sent_vec, passage_vecs: dict) -> tuple[float, str]:
+        """Support score in [0, 1] of `sentence` by `passage` and, when 0, the reason."""
+        text = passage.indexed_text
+        numbers = set(_NUMBER.findall(sentence)) - set(_NUMBER.findall(text))
+        if numbers:
+            return 0.0, f"numbers {sorted(numbers)} are not in the passage"
+        cos = float(np.dot(sent_vec, passage_vecs[passage.id]))
+        terms = key_terms(sentence)
+        overlap = len(terms & key_terms(text)) / len(terms) if terms else 0.0
+        if not (cos >= self.strong or (cos >= self.weak and overlap >= self.overlap)):
+            return 0.0, f"not stated in the passage (similarity {cos:.2f}, shared key terms {overlap:.0%})"
+        # a contradiction reads like its passage: compare polarity with the passage's closest sentence
+        parts = split_sentences(passage.text) or [passage.text]
+        vecs = self.embedder.encode(parts)
+        best = int(np.argmax(vecs @ sent_vec))
+        closest, same = parts[best], float(vecs[best] @ sent_vec)
+        if _negated(closest) != _negated(sentence):
+            # the same statement once the negation is removed, and closer without it: a contradiction
+            a, b = (_without_negation(sentence), closest) if _negated(sentence) else (sentence, _without_negation(closest))
+            va, vb = self.embedder.encode([a, b])
+            flipped = float(va @ vb)
+            if flipped >= 0.85 and flipped > same + 0.02:
+                return 0.0, "contradicts the passage (one says not, the other does not)"
+        return cos * 0.7 + overlap * 0.3, ""
+
+    def verify(self, sentences: list[tuple[str, list[int]]], passages: list[Chunk]) -> Verification:
+        """`sentences`: (text, cited numbers 1..n) as the model wrote them; `passages`: numbered from 1."""
+        invalid: list[int] = []
+        if not sentences:
+            return Verification([], invalid)
+        vectors = self.embedder.encode([s for s, _ in sentences] + [p.indexed_text for p in passages])
+        sent_vecs, passage_vecs = vectors[: len(sentences)], {p.id: v for p, v in zip(passages, vectors[len(sentences):])}
+        checks = []
+        for (text, cited), vec in zip(sentences, sent_vecs):
+            valid = [n for n in dict.fromkeys(cited) if 1 <= n <= len(passages)]
+            invalid += [n for n in cited if not 1 <= n <= len(passages)]
+            check = SentenceCheck(text=text, cited=valid)
+            reasons = []
+            for n in valid:
+                score, reason = self.support(text, passages[n - 1], vec, passage_vecs)
+                if score > 0:
+                    check.supported_by.append(n)
+                    check.score = max(check.score, score)
+                else:
+                    reasons.append(f"[{n}] {reason}")
+            if not check.supported_by:  # post-hoc: the best retrieved passage that supports it
+                best = max(((self.support(text, p, vec, passage_vecs)[0], n) for n, p in enumerate(passages, 1)
+                            if n not in valid), default=(0.0, 0))
+                if best[0] > 0:
+                    check.supported_by, check.score, check.posthoc = [best[1]], best[0], True
+                else:
+                    check.reason = "; ".join(reasons) or "no retrieved passage states it"
+            checks.append(check)
+        return Verification(checks, sorted(set(invalid)))

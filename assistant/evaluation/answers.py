@@ -1,0 +1,82 @@
+"""Answer eval: correctness (key facts present), citation validity, supported sentences, refusals, latency.
+
+In-notes questions carry `key_facts` ("a|b" = either); out-of-notes ones have `"in_notes": false`.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+from tqdm.auto import tqdm
+
+from assistant.evaluation.retrieval import load_items
+
+
+def has_fact(text: str, fact: str) -> bool:
+    low = text.lower()
+    return any(alt.strip().lower() in low for alt in fact.split("|"))
+
+
+def grade(item: dict, answer) -> dict:
+    in_notes = item.get("in_notes", True)
+    retrieved = set(answer.retrieved_ids)
+    cited_ok = all(c.id in retrieved for c in answer.citations)
+    correct = in_notes and not answer.refused and all(has_fact(answer.answer, f) for f in item.get("key_facts", []))
+    return {"id": item["id"], "in_notes": in_notes, "exercise": bool(item.get("exercise")), "refused": answer.refused,
+            "correct": correct, "citations_valid": cited_ok, "invalid_citations": answer.invalid_citations,
+            "sentences": len(answer.sentences), "supported": sum(bool(s["supported_by"]) for s in answer.sentences),
+            "first_token_ms": answer.first_token_ms, "total_ms": answer.total_ms, "output_tokens": answer.output_tokens,
+            "prompt_tokens": answer.prompt_tokens, "complete": answer.complete, "answer": answer.answer,
+            "question": item["question"], "key_facts": item.get("key_facts", [])}
+
+
+def summarise(rows: list[dict]) -> dict:
+    ins = [r for r in rows if r["in_notes"]]
+    outs = [r for r in rows if not r["in_notes"]]
+    ex = [r for r in ins if r["exercise"]]
+    generated = [r for r in rows if r["sentences"]]
+    decode = [r["output_tokens"] / ((r["total_ms"] - r["first_token_ms"]) / 1000) for r in generated
+              if r["first_token_ms"] and r["total_ms"] > r["first_token_ms"] and r["output_tokens"]]
+    ttft = [r["first_token_ms"] for r in generated if r["first_token_ms"]]
+    return {
+        "questions": len(rows), "in_notes": len(ins), "out_of_notes": len(outs),
+        "correct": sum(r["correct"] for r in ins) / max(len(ins), 1),
+        "exercises_correct": f"{sum(r['correct'] for r in ex)}/{len(ex)}",
+        "citation_validity": sum(r["citations_valid"] for r in rows) / max(len(rows), 1),
+        "model_citations_out_of_range": sum(len(r["invalid_citations"]) for r in rows),
+        "supported_sentences": sum(r["supported"] for r in generated) / max(sum(r["sentences"] for r in generated), 1),
+        "correct_refusals": sum(r["refused"] for r in outs) / max(len(outs), 1),
+        "false_refusals": sum(r["refused"] for r in ins) / max(len(ins), 1),
+        "median_first_token_ms": statistics.median(ttft) if ttft else None,
+        "median_decode_tok_s": statistics.median(decode) if decode else None,
+        "median_total_ms": statistics.median(r["total_ms"] for r in rows),
+    }
+
+
+def run_answer_eval(assistant, folder, limit: int | None = None, progress: bool = True) -> dict:
+    items = load_items(folder)[:limit] if limit else load_items(folder)
+    rows, started = [], time.perf_counter()
+    for item in tqdm(items, desc="eval answers", disable=not progress):
+        rows.append(grade(item, assistant.ask(item["question"])))
+    return {"backend": assistant.llm.backend, "model": assistant.llm.model, "summary": summarise(rows),
+            "seconds": time.perf_counter() - started, "rows": rows}
+
+
+def format_answer_table(results: dict) -> str:
+    s = results["summary"]
+    pct = lambda x: f"{100 * x:.0f}%"  # noqa: E731
+    lines = [f"| metric ({results['backend']}: {results['model']}) | value |", "|---|---|",
+             f"| questions (in notes / not in notes) | {s['in_notes']} / {s['out_of_notes']} |",
+             f"| correct (key facts present) | {pct(s['correct'])} |",
+             f"| learner exercises answered correctly | {s['exercises_correct']} |",
+             f"| citation validity (cites only retrieved passages) | {pct(s['citation_validity'])} |",
+             f"| model citations to non-passages (dropped) | {s['model_citations_out_of_range']} |",
+             f"| sentences supported by their citations | {pct(s['supported_sentences'])} |",
+             f"| correct refusals (not in notes) | {pct(s['correct_refusals'])} |",
+             f"| false refusals (in notes) | {pct(s['false_refusals'])} |"]
+    if s["median_first_token_ms"]:
+        lines.append(f"| median time to first token | {s['median_first_token_ms'] / 1000:.1f} s |")
+    if s["median_decode_tok_s"]:
+        lines.append(f"| median decode speed | {s['median_decode_tok_s']:.1f} tok/s |")
+    lines.append(f"| median total per question | {s['median_total_ms'] / 1000:.1f} s |")
+    return "\n".join(lines)

@@ -1,0 +1,89 @@
+"""The real default local model (Qwen2.5-Coder-1.5B-Instruct Q4_K_M via llama.cpp) on real retrieval.
+
+Kept few and short: each answer costs 10-25 s on 2 cores.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from assistant.config import LLMSettings
+from assistant.llm.local import LocalLLM
+from assistant.llm.model_file import ModelFileError, assemble_default_model, check_gguf
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory):
+    return assemble_default_model(tmp_path_factory.mktemp("models"), progress=False)
+
+
+@pytest.mark.llm
+def test_grounded_answer_with_citations(make_assistant, small_corpus, model_path):
+    assistant = make_assistant()
+    assistant.settings.llm.model_path = model_path
+    assistant.ingest([small_corpus], progress=False)
+    streamed = []
+    answer = assistant.ask("How do managed warm pools help consecutive training jobs start?", on_text=streamed.append)
+    assert not answer.refused, answer
+    assert "warm pool" in answer.answer.lower()
+    assert "SageMaker training > Managed warm pools" in [c.heading for c in answer.citations]
+    assert all(c.id in answer.retrieved_ids for c in answer.citations)
+    assert answer.supported_share > 0 and streamed and answer.first_token_ms < answer.total_ms
+
+
+@pytest.mark.llm
+def test_cli_ask_json_in_a_fresh_process(small_corpus, model_path, tmp_path):
+    env = {**os.environ, "STUDY_DATA_DIR": str(tmp_path / "data"), "STUDY_CORPUS": str(small_corpus),
+           "STUDY_LLM__MODEL_PATH": str(model_path)}
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "--json",
+                          "Why share one IAM role across SageMaker notebook instances instead of an IAM group?"],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert {"answer", "citations", "unsupported", "refused", "backend", "model", "retrieve_ms", "first_token_ms",
+            "total_ms"} <= set(result)
+    assert result["backend"] == "local" and not result["refused"]
+    assert any(c["source"] == "d4/security.md" for c in result["citations"])
+    assert all({"n", "id", "source", "heading", "text"} <= set(c) for c in result["citations"])
+
+
+def test_default_model_is_verified_once(model_path):
+    assert model_path.stat().st_size == 1_117_320_768
+    assert assemble_default_model(model_path.parent, progress=False) == model_path  # verified marker: no re-hash
+
+
+def test_parts_that_do_not_hash_to_the_official_file_are_refused(tmp_path, monkeypatch):
+    fake = tmp_path / "part.bin"
+    fake.write_bytes(b"GGUF" + b"\0" * 100)
+    monkeypatch.setattr("assistant.llm.model_file.part_paths", lambda: [fake])
+    with pytest.raises(ModelFileError, match="refusing to load"):
+        assemble_default_model(tmp_path / "models", progress=False)
+    assert not (tmp_path / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf").exists()
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "does not exist"),
+    (b"PK\x03\x04 not a model" * 10, "not a GGUF file"),
+    (b"GGUF" + b"\0" * 1000, "truncated"),
+])
+def test_bad_model_files_fail_with_the_file_and_the_fix(tmp_path, content, message):
+    path = tmp_path / "model.gguf"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ModelFileError, match=message) as err:
+        check_gguf(path)
+    assert str(path) in str(err.value) and "STUDY_LLM__MODEL_PATH" in str(err.value)
+    with pytest.raises(ModelFileError):
+        LocalLLM(LLMSettings(model_path=path), tmp_path).count_tokens("x")
+
+
+def test_cli_reports_a_bad_model_file_without_traceback(small_corpus, tmp_path):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"not a model")
+    env = {**os.environ, "STUDY_DATA_DIR": str(tmp_path / "data"), "STUDY_CORPUS": str(small_corpus),
+           "STUDY_LLM__MODEL_PATH": str(bad)}
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "How do managed warm pools help "
+                          "consecutive training jobs start?"], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 2 and "not a GGUF file" in out.stderr and "Traceback" not in out.stderr

@@ -1,0 +1,62 @@
+"""The citation verifier on crafted answers, with the real embedder."""
+import pytest
+
+from assistant.citations import Verifier, split_sentences
+from assistant.types import Chunk
+
+PASSAGES = [
+    Chunk(id="p1", source="t.md", heading="Training > Warm pools",
+          text="Managed warm pools keep provisioned instances alive after a training job ends, so consecutive "
+               "training jobs start without waiting for new capacity."),
+    Chunk(id="p2", source="i.md", heading="Inference > Serverless",
+          text="Serverless inference suits intermittent traffic. Serverless endpoints do not support GPUs. "
+               "The maximum payload is 4 MB."),
+    Chunk(id="p3", source="s.md", heading="Security > Notebook roles",
+          text="A SageMaker notebook instance uses an IAM execution role. IAM groups apply only to IAM users."),
+]
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder):
+    return Verifier(embedder)
+
+
+def test_cited_and_true_is_supported(verifier):
+    v = verifier.verify([("Warm pools keep instances alive so consecutive training jobs start faster.", [1])], PASSAGES)
+    assert v.sentences[0].supported_by == [1] and not v.sentences[0].posthoc
+
+
+def test_uncited_claim_gets_a_posthoc_citation(verifier):
+    v = verifier.verify([("IAM groups apply only to IAM users, not to a notebook instance's execution role.", [])],
+                        PASSAGES)
+    assert v.sentences[0].supported_by == [3] and v.sentences[0].posthoc
+
+
+def test_citation_to_a_passage_that_was_not_retrieved_is_dropped_and_reported(verifier):
+    v = verifier.verify([("Warm pools keep provisioned instances alive between training jobs.", [7, 1])], PASSAGES)
+    assert v.invalid_citations == [7]
+    assert v.sentences[0].cited == [1] and v.sentences[0].supported_by == [1]
+
+
+def test_miscited_claim_moves_to_the_passage_that_supports_it(verifier):
+    v = verifier.verify([("Serverless inference suits intermittent traffic.", [1])], PASSAGES)
+    assert v.sentences[0].supported_by == [2] and v.sentences[0].posthoc
+
+
+@pytest.mark.parametrize("claim,reason", [
+    ("Serverless endpoints support GPUs.", "contradicts"),
+    ("Managed warm pools do not keep provisioned instances alive after a training job ends.", "contradicts"),
+    ("The maximum payload for serverless inference is 6 MB.", "numbers"),
+    ("Amazon Route 53 routes DNS queries by latency.", "numbers|not stated|no retrieved passage"),
+])
+def test_contradicting_or_unrelated_claims_are_unsupported(verifier, claim, reason):
+    import re
+
+    v = verifier.verify([(claim, [2, 1])], PASSAGES)
+    assert not v.sentences[0].supported
+    assert re.search(reason, v.sentences[0].reason)
+    assert v.supported_share == 0.0
+
+
+def test_sentence_split():
+    assert split_sentences("One is here. Two e.g. 2.5 GB! Three?") == ["One is here.", "Two e.g. 2.5 GB!", "Three?"]
