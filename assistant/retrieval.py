@@ -38,19 +38,21 @@ class Retriever:
                mode: Mode | None = None) -> list[SearchResult]:
         k = k or self.settings.k
         mode = mode or self.settings.mode
-        n = max(self.settings.candidates, k)
+        n = max(self.settings.candidates, 3 * k)
         if mode == "dense":
-            hits = self.dense(query, k, domain=domain, task=task)
-            return [SearchResult(c, s, r) for r, (c, s) in enumerate(hits, 1)]
-        if mode == "bm25":
-            hits = self.bm25(query, k, domain=domain, task=task)
-            return [SearchResult(c, s, r) for r, (c, s) in enumerate(hits, 1)]
-        dense = self.dense(query, n, domain=domain, task=task)
-        sparse = self.bm25(query, n, domain=domain, task=task)
-        chunks = {c.id: c for c, _ in dense + sparse}
-        fused = rrf([[c.id for c, _ in dense], [c.id for c, _ in sparse]],
-                    [self.settings.dense_weight, self.settings.bm25_weight], self.settings.rrf_k)
-        return [SearchResult(chunks[i], s, r) for r, (i, s) in enumerate(fused[:k], 1)]
+            ranked = self.dense(query, n, domain=domain, task=task)
+        elif mode == "bm25":
+            ranked = self.bm25(query, n, domain=domain, task=task)
+        else:
+            dense = self.dense(query, n, domain=domain, task=task)
+            sparse = self.bm25(query, n, domain=domain, task=task)
+            chunks = {c.id: c for c, _ in dense + sparse}
+            fused = rrf([[c.id for c, _ in dense], [c.id for c, _ in sparse]],
+                        [self.settings.dense_weight, self.settings.bm25_weight], self.settings.rrf_k)
+            ranked = [(chunks[i], s) for i, s in fused]
+        if self.settings.one_per_section:
+            ranked = _one_per_section(ranked)
+        return [SearchResult(c, s, r) for r, (c, s) in enumerate(ranked[:k], 1)]
 
     def dense(self, query: str, n: int, *, domain: int | None = None, task: str | None = None) -> list[tuple[Chunk, float]]:
         if self.index.count() == 0:
@@ -91,6 +93,18 @@ class LangChainRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [Document(page_content=r.chunk.text, id=r.chunk.id, metadata={**r.chunk.metadata(), "score": r.score})
                 for r in self.retriever.search(query, self.k, **self.filters)]
+
+
+def _one_per_section(ranked: list[tuple[Chunk, float]]) -> list[tuple[Chunk, float]]:
+    """Keep the best chunk of each section: other sections say more than a second piece of the same one."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for chunk, score in ranked:
+        key = (chunk.source, chunk.heading)
+        if key not in seen:
+            seen.add(key)
+            out.append((chunk, score))
+    return out
 
 
 def _where(domain: int | None, task: str | None) -> dict | None:

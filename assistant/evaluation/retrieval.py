@@ -35,6 +35,15 @@ def label_key(source: str, heading: str) -> str:
     return f"{source}#{heading}"
 
 
+def collapse_labels(labels: list[dict]) -> list[dict]:
+    """A parent heading covers its subsections: drop labels nested under another label of the same file."""
+    def under(a, b):
+        return a["source"] == b["source"] and a["heading"].startswith(b["heading"] + HEADING_SEPARATOR)
+
+    unique = list({label_key(l["source"], l["heading"]): l for l in labels}.values())
+    return [l for l in unique if not any(under(l, other) for other in unique if other is not l)]
+
+
 def doc_key(source: str, heading: str, chunk_id: str, labels: list[dict]) -> str:
     for label in labels:
         h = label["heading"]
@@ -47,12 +56,13 @@ def score_run(items: list[dict], ranked: dict[str, list[tuple[str, str, str]]]) 
     """Per-query and mean metrics. `ranked[qid]` is [(chunk_id, source, heading), ...] best first."""
     import pytrec_eval
 
-    qrels = {it["id"]: {label_key(l["source"], l["heading"]): 1 for l in it["relevant"]} for it in items}
+    labels = {it["id"]: collapse_labels(it["relevant"]) for it in items}
+    qrels = {qid: {label_key(l["source"], l["heading"]): 1 for l in ls} for qid, ls in labels.items()}
     run = {}
     for it in items:
         seen: dict[str, float] = {}
         for rank, (cid, source, heading) in enumerate(ranked.get(it["id"], [])[:10], 1):
-            seen.setdefault(doc_key(source, heading, cid, it["relevant"]), 1.0 / rank)
+            seen.setdefault(doc_key(source, heading, cid, labels[it["id"]]), 1.0 / rank)
         run[it["id"]] = seen or {NO_RESULT: 0.0}  # a query missing from the run would be dropped silently
     per_query = pytrec_eval.RelevanceEvaluator(qrels, set(MEASURES)).evaluate(run)
     means = {name: sum(q[m] for q in per_query.values()) / len(per_query) for m, name in MEASURES.items()}
@@ -62,6 +72,7 @@ def score_run(items: list[dict], ranked: dict[str, list[tuple[str, str, str]]]) 
 def run_retrieval_eval(assistant, folder: Path, modes=MODES, progress: bool = True) -> dict:
     items = load_items(folder)
     results = {"questions": len(items), "modes": {}, "misses": {}}
+    assistant.search(items[0]["question"], k=1)  # load models before timing
     for mode in modes:
         ranked, started = {}, time.perf_counter()
         for it in tqdm(items, desc=f"eval {mode}", disable=not progress):

@@ -34,3 +34,9 @@ def test_scores_are_section_level_and_hand_checkable():
     assert per["q2"]["recall_10"] == pytest.approx(0.5) and per["q2"]["recip_rank"] == 1.0
     assert per["q3"]["recall_10"] == 0.0
     assert result["mean"]["MRR@10"] == pytest.approx((0.5 + 1.0 + 0.0) / 3)
+
+
+def test_nested_labels_collapse_to_the_parent_section():
+    items = [{"id": "q", "relevant": [{"source": "a.md", "heading": "A > B"}, {"source": "a.md", "heading": "A > B > C"}]}]
+    per = score_run(items, {"q": [("c1", "a.md", "A > B > C")]})["per_query"]["q"]
+    assert per["recall_1"] == 1.0 and per["recip_rank"] == 1.0
