@@ -62,6 +62,28 @@ class Assistant:
 
         return Answerer(self, self.llm)
 
+    @cached_property
+    def facts(self):
+        from assistant.facts import load_facts
+
+        return load_facts(self.settings.facts_dir)
+
+    @cached_property
+    def bank(self):
+        from assistant.bank import Bank
+
+        return Bank(Path(self.settings.data_dir) / "learner.db")
+
+    def quiz_maker(self, seed: int | None = None):
+        from assistant.quiz.generate import QuizMaker
+
+        return QuizMaker(self, self.bank, self.facts, seed=seed)
+
+    def explainer(self, seed: int | None = None, with_model: bool = True):
+        from assistant.explain import Explainer
+
+        return Explainer(self, self.facts, llm=self.llm if with_model else None, seed=seed)
+
     def ask(self, question: str, *, domain: int | None = None, on_text=None):
         """A grounded answer with verified citations (see assistant.answer.Answer)."""
         return self.answerer.ask(question, domain=domain, on_text=on_text)

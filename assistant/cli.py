@@ -6,6 +6,9 @@
     study eval retrieval [--json]              recall/MRR/nDCG for BM25, dense and hybrid
     study eval answers [--backend local|bedrock]   correctness, citations, refusals, latency
     study coverage [--json]                    chunks and decision facts per task statement
+    study quiz [--n 10] [--domain N | --task 2.2 | --topic TEXT] [--type mcq|multi|ordering|matching|mixed]
+    study practice [...same...]                answer questions one at a time; attempts recorded
+    study explain --id QID --answer B | --question TEXT --option A1 --option A2 ... --answer B [--key C]
     study shell                                interactive search session
 """
 from __future__ import annotations
@@ -21,7 +24,7 @@ from assistant.llm.base import BackendError
 from assistant.llm.model_file import ModelFileError
 from assistant.store import IndexBusyError, IndexMismatchError
 
-USER_ERRORS = (QueryError, IndexBusyError, IndexMismatchError, EmbeddingModelError, FileNotFoundError, BackendError,
+USER_ERRORS = (ValueError, QueryError, IndexBusyError, IndexMismatchError, EmbeddingModelError, FileNotFoundError, BackendError,
                ModelFileError)
 
 
@@ -70,12 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="run an eval suite")
-    p.add_argument("suite", choices=["retrieval", "answers"], help="which eval")
+    p.add_argument("suite", choices=["retrieval", "answers", "quiz"], help="which eval")
+    p.add_argument("--per-domain", type=int, default=6, help="quiz eval: fact-based questions per domain")
+    p.add_argument("--llm-per-domain", type=int, default=2, help="quiz eval: model-written questions per domain")
     p.add_argument("--backend", choices=["local", "bedrock"], help="model for the answers eval")
     p.add_argument("--limit", type=int, help="answers eval: only the first N questions")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--out", type=Path, help="results folder (default: evals/results)")
     p.set_defaults(func=cmd_eval)
+
+    from assistant import cli_quiz
+
+    cli_quiz.add_parsers(sub)
 
     p = sub.add_parser("shell", help="interactive search session (type a question, empty line to quit)")
     p.set_defaults(func=cmd_shell)
@@ -196,6 +205,15 @@ def cmd_eval(assistant: Assistant, args) -> int:
 
     assistant.ensure_index(progress=not args.json)
     evals = assistant.settings.evals_dir
+    if args.suite == "quiz":
+        from assistant.evaluation.quiz import format_quiz_table, run_quiz_eval
+
+        results = run_quiz_eval(assistant, args.per_domain, args.llm_per_domain, progress=not args.json)
+        path = write_results(results, args.out or evals / "results", name="quiz")
+        print(json.dumps(results["batches"], indent=1) if args.json else format_quiz_table(results))
+        if not args.json:
+            print(f"\nresults written to {path}")
+        return 0
     if args.suite == "answers":
         from assistant.evaluation.answers import format_answer_table, run_answer_eval
 

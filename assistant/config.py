@@ -77,6 +77,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=default_data_dir, description="Where the index and all state live.")
     corpus: Path = Field(REPO_ROOT / "corpus", description="Default notes folder for `study ingest`.")
+    facts_dir: Path = Field(REPO_ROOT / "corpus" / "facts", description="Decision facts (YAML) for questions and explanations.")
     evals_dir: Path = Field(REPO_ROOT / "evals", description="Eval datasets and results.")
     blueprint: Path = Field(Path(__file__).parent / "exams" / "mla-c01.yaml", description="Exam blueprint YAML.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)

@@ -61,8 +61,10 @@ class Retriever:
         where = _where(domain, task)
         got = self.index.collection.query(query_embeddings=[vector], n_results=n, where=where,
                                           include=["documents", "metadatas", "distances"])
+        # a row mid-write by another process can lack its document: skip it rather than fail the query
         return [(Chunk.from_stored(i, d, m), 1.0 - float(dist))
-                for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])]
+                for i, d, m, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+                if d is not None and m is not None]
 
     def bm25(self, query: str, n: int, *, domain: int | None = None, task: str | None = None) -> list[tuple[Chunk, float]]:
         bm25 = self.index.load_bm25()

@@ -95,3 +95,12 @@ def make_pdf(lines: list[str]) -> bytes:
         out += f"{off:010d} 00000 n \n".encode()
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory, embedder) -> Assistant:
+    """The bundled corpus indexed once per test session (read-only for the tests that use it)."""
+    assistant = Assistant(Settings(data_dir=tmp_path_factory.mktemp("bundled")), embedder=embedder)
+    report = assistant.ingest([REPO / "corpus"], progress=False)
+    assert not report.errors
+    return assistant

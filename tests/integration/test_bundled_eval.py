@@ -5,17 +5,6 @@ from assistant.evaluation.retrieval import run_retrieval_eval
 from tests.conftest import REPO
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory, embedder):
-    from assistant.app import Assistant
-    from assistant.config import Settings
-
-    assistant = Assistant(Settings(data_dir=tmp_path_factory.mktemp("bundled")), embedder=embedder)
-    report = assistant.ingest([REPO / "corpus"], progress=False)
-    assert not report.errors
-    return assistant
-
-
 def test_hybrid_retrieval_meets_its_floor_and_beats_each_retriever(bundled):
     results = run_retrieval_eval(bundled, REPO / "evals" / "retrieval", progress=False)["modes"]
     hybrid = results["hybrid"]

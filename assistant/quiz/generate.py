@@ -1,0 +1,213 @@
+"""Make a batch of practice questions: plan tasks by exam weight, build each question (from decision
+facts, or written by the model from retrieved passages), run the quality gate, keep what passes.
+"""
+from __future__ import annotations
+
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from itertools import cycle
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from assistant.citations import key_terms
+from assistant.facts import FactBook
+from assistant.quiz import gate
+from assistant.quiz.from_facts import matching, mcq, multi, ordering
+from assistant.quiz.models import Question
+
+STATEMENT = re.compile(r"^To (.+), use (.+)\.$", re.DOTALL)
+MIXED = ["mcq", "mcq", "multi", "mcq", "ordering", "mcq", "matching", "mcq", "multi", "mcq"]
+
+
+@dataclass
+class QuizResult:
+    accepted: list[Question] = field(default_factory=list)
+    rejected: list[Question] = field(default_factory=list)
+    unfilled: list[str] = field(default_factory=list)  # tasks for which no question passed
+    seconds: float = 0.0
+
+
+def plan_tasks(blueprint, n: int, domain: int | None = None, task: str | None = None) -> list[str]:
+    """Tasks for n questions: by domain weight (largest remainder), then spread over each domain's tasks."""
+    if task:
+        return [task] * n
+    domains = [d for d in blueprint.domains if domain is None or d.id == domain]
+    total = sum(d.weight for d in domains)
+    quotas = [n * d.weight / total for d in domains]
+    counts = [int(q) for q in quotas]
+    for i in sorted(range(len(domains)), key=lambda i: quotas[i] - counts[i], reverse=True)[: n - sum(counts)]:
+        counts[i] += 1
+    plan = []
+    for d, count in zip(domains, counts):
+        tasks = cycle(d.tasks)
+        plan += [next(tasks) for _ in range(count)]
+    return plan
+
+
+class QuizMaker:
+    def __init__(self, assistant, bank, facts: FactBook, seed: int | None = None, solver: str = "retrieval"):
+        self.assistant = assistant
+        self.solver = solver  # independent solve of fact-based questions: "retrieval" (fast) or "llm"
+        self.writer_failures: list[str] = []
+        self.bank = bank
+        self.facts = facts
+        self.rng = random.Random(seed)
+        self.chunks = assistant.index.load_bm25().chunks
+        self.indexed = {c.id for c in self.chunks}
+        self.mcq_positions = cycle(self._shuffled([0, 1, 2, 3]))
+        self.multi_positions = cycle(self._shuffled([(0, 2), (1, 3), (2, 4), (0, 3), (1, 4), (0, 4), (1, 2), (3, 4)]))
+
+    def _shuffled(self, items):
+        items = list(items)
+        self.rng.shuffle(items)
+        return items
+
+    # ---- choosing facts ----------------------------------------------------------------------
+    def _candidates(self, task: str, kind: str, topic_vec=None, used: set[str] = frozenset()):
+        pool = {"mcq": self.facts.for_task(task).decisions, "multi": self.facts.for_task(task).decisions,
+                "ordering": self.facts.for_task(task).sequences, "matching": self.facts.for_task(task).matchings}[kind]
+        pool = [f for f in pool if f.id not in used] or list(pool)
+        self.rng.shuffle(pool)
+        if topic_vec is not None and pool:
+            texts = [getattr(f, "need", getattr(f, "title", "")) + " " + getattr(f, "choice", "") for f in pool]
+            sims = self.assistant.embedder.encode(texts) @ topic_vec
+            pool = [f for _, f in sorted(zip(sims, pool), key=lambda x: -x[0]) if _ >= 0.3]
+        return pool
+
+    def build(self, task: str, kind: str, used: set[str], topic_vec=None) -> list[Question]:
+        """Candidate questions of one kind for one task, best first (the caller gates them)."""
+        pool = self._candidates(task, kind, topic_vec, used)
+        title = self.assistant.blueprint.tasks.get(task, task)
+        if kind == "mcq":
+            return [mcq(d, next(self.mcq_positions), self.chunks, self.rng) for d in pool[:10]]
+        if kind == "multi":
+            pairs = [(a, b) for a, b in zip(pool[::2], pool[1::2]) if a.concept != b.concept]
+            return [multi(a, b, next(self.multi_positions), self.chunks, self.rng, title) for a, b in pairs[:6]]
+        if kind == "ordering":
+            return [ordering(s, self.chunks, self.rng) for s in pool[:3]]
+        return [matching(m, self.chunks, self.rng) for m in pool[:3]]
+
+    # ---- the gate ----------------------------------------------------------------------------
+    def supports(self, text: str, citation) -> bool:
+        statement = STATEMENT.match(text)
+        if statement:  # "To <need>, use <option>.": the passage must back the option
+            text = statement.group(2)
+        terms = key_terms(text)
+        passage = key_terms(citation.heading + " " + citation.text)
+        if terms and len(terms & passage) / len(terms) >= 0.5:
+            return True
+        a, b = self.assistant.embedder.encode([text, citation.text])
+        return float(a @ b) >= 0.45
+
+    def solve(self, q: Question) -> list[int]:
+        """Answer fresh, without the key: the options best backed by the passages retrieved for the stem."""
+        if q.type in ("ordering", "matching"):
+            return list(q.keys)  # see check_solve: these are checked against the supporting passage instead
+        statements = [STATEMENT.match(o) for o in q.options]
+        if q.type == "multi" and all(statements):
+            # one best option per need, each need looked up on its own
+            groups: dict[str, list[int]] = {}
+            for i, m in enumerate(statements):
+                groups.setdefault(m.group(1), []).append(i)
+            picks = []
+            for need, idx in groups.items():
+                scores = self._option_scores(need, [statements[i].group(2) for i in idx], q.task)
+                picks.append((float(max(scores)), idx[int(np.argmax(scores))]))
+            return sorted(i for _, i in sorted(picks, reverse=True)[: len(q.keys)])
+        scores = self._option_scores(q.stem, q.options, q.task)
+        return sorted(int(i) for i in np.argsort(-scores)[: len(q.keys)])
+
+    def _option_scores(self, query: str, options: list[str], task: str) -> np.ndarray:
+        hits = self.assistant.search(query, 4, task=task) or self.assistant.search(query, 4)
+        passages = self.assistant.embedder.encode([h.chunk.indexed_text for h in hits])
+        cos = (self.assistant.embedder.encode(options) @ passages.T).max(axis=1)
+        terms = [key_terms(h.chunk.indexed_text) for h in hits]
+        overlap = np.array([max(len(key_terms(o) & t) / max(1, len(key_terms(o))) * (1 - 0.15 * r)
+                                for r, t in enumerate(terms)) for o in options])
+        return cos + overlap
+
+    def build_llm(self, task: str, topic_vec=None) -> list[Question]:
+        """One model-written question from passages retrieved for one of the task's needs (or the topic)."""
+        from assistant.quiz.llm_writer import WriterError, write_question
+
+        seeds = self._candidates(task, "mcq", topic_vec)
+        query = seeds[0].need if seeds else self.assistant.blueprint.tasks.get(task, task)
+        hits = self.assistant.search(query, 3, task=task) or self.assistant.search(query, 3)
+        domain = self.assistant.blueprint.domain_of(task) or 0
+        try:
+            return [write_question(self.assistant.llm, [h.chunk for h in hits], task, domain, next(self.mcq_positions))]
+        except WriterError as exc:
+            self.writer_failures.append(str(exc))
+            return []
+
+    def check_solve(self, q: Question) -> dict:
+        if q.type in ("ordering", "matching"):
+            text = " ".join(c.text for c in q.citations).lower()
+            items = q.options + q.prompts
+            missing = [i for i in items if len(key_terms(i) & key_terms(text)) < max(1, len(key_terms(i)) // 2)]
+            return gate._check(not missing, "every item is backed by the supporting passage" if not missing
+                               else f"not in the passage: {missing[:2]}")
+        if q.method == "llm" or self.solver == "llm":
+            from assistant.quiz.llm_writer import solve_with_model
+
+            passages = [self.assistant.index.get_chunks([c.id])[0] for c in q.citations if c.id in self.indexed]
+            if not passages:
+                passages = [h.chunk for h in self.assistant.search(q.stem, 3)]
+            answer = solve_with_model(self.assistant.llm, q, passages)
+            return gate._check(sorted(answer) == sorted(q.keys), f"model solver chose {answer}, key {q.keys}")
+        answer = self.solve(q)
+        return gate._check(sorted(answer) == sorted(q.keys), f"retrieval solver chose {answer}, key {q.keys}")
+
+    def run_gate(self, q: Question, bank_vectors: np.ndarray) -> np.ndarray:
+        q.gate.update(gate.form_checks(q))
+        if q.gate["schema"]["ok"]:
+            q.gate.update(gate.citation_checks(q, self.indexed, self.supports))
+            q.gate["independent_solve"] = self.check_solve(q)
+        vector = self.assistant.embedder.encode([q.stem + " " + " ".join(q.options)])[0]
+        q.gate.update(gate.near_duplicate(vector, bank_vectors))
+        return vector
+
+    # ---- a batch -----------------------------------------------------------------------------
+    def make(self, n: int = 10, *, domain: int | None = None, task: str | None = None, topic: str | None = None,
+             kind: str = "mixed", source: str = "facts", progress: bool = True, save: bool = True) -> QuizResult:
+        started = time.perf_counter()
+        result = QuizResult()
+        topic_vec = self.assistant.embedder.encode([topic])[0] if topic else None
+        plan = plan_tasks(self.assistant.blueprint, n, domain, task)
+        if topic and not task:  # the topic decides where the questions come from
+            pool = [d for d in self.facts.decisions if domain is None or d.domain == domain]
+            sims = self.assistant.embedder.encode([d.need + " " + d.choice for d in pool]) @ topic_vec
+            ranked = [pool[i].task for i in np.argsort(-sims)]
+            plan = (ranked * n)[:n]
+        kinds = [kind] * n if kind != "mixed" else [MIXED[i % len(MIXED)] for i in range(n)]
+        used = set(self.bank.used_facts()) if self.bank else set()
+        bank_vectors = self.bank.stem_vectors() if self.bank else np.zeros((0, 0))
+        for task_id, want in tqdm(list(zip(plan, kinds)), desc="Building questions", disable=not progress):
+            accepted = None
+            for q_kind in dict.fromkeys([want, "mcq"]):  # a task without orderings falls back to multiple choice
+                candidates = (self.build_llm(task_id, topic_vec) if source == "llm" and q_kind == "mcq"
+                              else self.build(task_id, q_kind, used, topic_vec))
+                for q in candidates:
+                    vector = self.run_gate(q, bank_vectors)
+                    if q.passed:
+                        accepted = q
+                        bank_vectors = vector[None, :] if bank_vectors.size == 0 else np.vstack([bank_vectors, vector])
+                        used.update((q.fact_id or "").split("+"))
+                        if save and self.bank:
+                            self.bank.add_question(q, vector)
+                        break
+                    result.rejected.append(q)
+                if accepted:
+                    break
+            if accepted:
+                result.accepted.append(accepted)
+            else:
+                result.unfilled.append(task_id)
+        balance = gate.key_balance(result.accepted)
+        for q in result.accepted:
+            q.gate.update(balance)
+        result.seconds = time.perf_counter() - started
+        return result
