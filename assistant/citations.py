@@ -84,6 +84,16 @@ def _without_negation(text: str) -> str:
     return re.sub(r"\s{2,}", " ", _NEGATION.sub("", text)).strip()
 
 
+_NEGATED_TERMS = re.compile(r"\b(?:no|not|cannot|never)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.IGNORECASE)
+_GENERIC = {"support", "use", "need", "requir", "allow", "have", "be", "provid", "includ", "work", "run", "be", "an",
+            "the", "a", "to", "for", "more", "longer", "only", "same", "longer"}
+
+
+def _denied_terms(passage: str) -> set[str]:
+    """Key terms a passage says 'no/not/cannot/never' about, e.g. 'CPU only (no GPUs)' -> {'gpu'}."""
+    return {t for m in _NEGATED_TERMS.finditer(passage) for t in key_terms(m.group(1))} - _GENERIC
+
+
 class Verifier:
     """Checks sentences against passages with the embedder (normalised vectors: dot = cosine)."""
 
@@ -102,6 +112,10 @@ class Verifier:
         overlap = len(terms & key_terms(text)) / len(terms) if terms else 0.0
         if not (cos >= self.strong or (cos >= self.weak and overlap >= self.overlap)):
             return 0.0, f"not stated in the passage (similarity {cos:.2f}, shared key terms {overlap:.0%})"
+        if not _negated(sentence):
+            denied = (terms - _GENERIC) & _denied_terms(text)
+            if denied:
+                return 0.0, f"contradicts the passage, which says no/not about {sorted(denied)}"
         # a contradiction reads like its passage: compare polarity with the passage's closest sentence
         parts = split_sentences(passage.text) or [passage.text]
         vecs = self.embedder.encode(parts)
@@ -144,4 +158,17 @@ class Verifier:
                 else:
                     check.reason = "; ".join(reasons) or "no retrieved passage states it"
             checks.append(check)
+        _drop_self_contradictions(checks, sent_vecs)
         return Verification(checks, sorted(set(invalid)))
+
+
+def _drop_self_contradictions(checks: list[SentenceCheck], vectors) -> None:
+    """Two supported sentences that say the same thing with opposite polarity cannot both stand: keep the
+    better-supported one ("X does not support GPUs" vs "X supports GPUs")."""
+    for i, a in enumerate(checks):
+        for j in range(i + 1, len(checks)):
+            b = checks[j]
+            if a.supported and b.supported and _negated(a.text) != _negated(b.text) and float(vectors[i] @ vectors[j]) >= 0.8:
+                loser = a if a.score < b.score else b
+                loser.supported_by, loser.posthoc = [], False
+                loser.reason = "contradicts another sentence of the answer"

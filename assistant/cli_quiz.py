@@ -20,6 +20,11 @@ def add_parsers(sub) -> None:
         scope.add_argument("--topic", help="free text, e.g. 'inference endpoints'")
         p.add_argument("--type", default="mixed", choices=["mcq", "multi", "ordering", "matching", "mixed"])
         p.add_argument("--seed", type=int, help="repeatable choice of facts and option order")
+        p.add_argument("--source", default="facts", choices=["facts", "llm"],
+                       help="facts: built from decision facts (instant); llm: the model writes multiple-choice "
+                            "questions from retrieved passages (~40 s each with the local model)")
+        p.add_argument("--solver", default="retrieval", choices=["retrieval", "llm"],
+                       help="independent solve for fact-based questions (model-written ones always use the model)")
         if name == "quiz":
             p.add_argument("--json", action="store_true", help="print the questions as JSON lines")
         p.set_defaults(func=cmd_quiz if name == "quiz" else cmd_practice)
@@ -37,12 +42,13 @@ def add_parsers(sub) -> None:
 def make_quiz(assistant, args):
     assistant.ensure_index(progress=not getattr(args, "json", False))
     maker = assistant.quiz_maker(seed=args.seed)
+    maker.solver = args.solver
     if args.task and args.task not in assistant.blueprint.tasks:
         raise ValueError(f"unknown task {args.task!r}; tasks are {', '.join(assistant.blueprint.tasks)}")
     if args.n < 1 or args.n > 100:
         raise ValueError("--n must be between 1 and 100")
     return maker.make(args.n, domain=args.domain, task=args.task, topic=args.topic, kind=args.type,
-                      progress=not getattr(args, "json", False))
+                      source=args.source, progress=not getattr(args, "json", False))
 
 
 def show_question(q: Question, number: int | None = None) -> None:

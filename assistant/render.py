@@ -1,7 +1,7 @@
 """Make model or note text inert before a learner sees it: no live links, images, HTML or control codes.
 
 >>> inert('See [here](javascript:alert(1)) ![x](http://evil/p.png) <script>x</script>')
-'See here (link removed) [image removed] &lt;script&gt;x&lt;/script&gt;'
+'See here (link removed) [image removed] ‹script›x‹/script›'
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
 _AUTOLINK = re.compile(r"<(?:https?|javascript|data|file):[^>]*>", re.IGNORECASE)
 _SCHEME = re.compile(r"\b(javascript|data|vbscript):", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")  # an HTML tag: shown with look-alike brackets, never parsed
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x1b]")
 
 
@@ -20,4 +21,4 @@ def inert(text: str) -> str:
     text = _LINK.sub(r"\1 (link removed)", text)
     text = _AUTOLINK.sub("(link removed)", text)
     text = _SCHEME.sub(r"\1 :", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") if "<" in text or ">" in text else text
+    return _TAG.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)

@@ -104,3 +104,11 @@ def bundled(tmp_path_factory, embedder) -> Assistant:
     report = assistant.ingest([REPO / "corpus"], progress=False)
     assert not report.errors
     return assistant
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory) -> Path:
+    """The packaged default GGUF, assembled and hash-checked once per test session."""
+    from assistant.llm.model_file import assemble_default_model
+
+    return assemble_default_model(tmp_path_factory.mktemp("models"), progress=False)

@@ -14,11 +14,6 @@ from assistant.llm.local import LocalLLM
 from assistant.llm.model_file import ModelFileError, assemble_default_model, check_gguf
 
 
-@pytest.fixture(scope="session")
-def model_path(tmp_path_factory):
-    return assemble_default_model(tmp_path_factory.mktemp("models"), progress=False)
-
-
 @pytest.mark.llm
 def test_grounded_answer_with_citations(make_assistant, small_corpus, model_path):
     assistant = make_assistant()

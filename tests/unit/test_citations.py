@@ -60,3 +60,20 @@ def test_contradicting_or_unrelated_claims_are_unsupported(verifier, claim, reas
 
 def test_sentence_split():
     assert split_sentences("One is here. Two e.g. 2.5 GB! Three?") == ["One is here.", "Two e.g. 2.5 GB!", "Three?"]
+
+
+def test_claim_against_a_table_that_says_no_is_a_contradiction(verifier):
+    table = Chunk(id="t", source="i.md", heading="Inference > Options",
+                  text="| Serverless inference | Intermittent traffic | CPU only (no GPUs); memory 1-6 GB; payload up to 4 MB |")
+    v = verifier.verify([("SageMaker Serverless Inference supports GPUs.", [1])], [table])
+    assert not v.sentences[0].supported and "gpu" in v.sentences[0].reason
+    ok = verifier.verify([("Serverless inference suits intermittent traffic and runs on CPU only.", [1])], [table])
+    assert ok.sentences[0].supported
+
+
+def test_an_answer_that_contradicts_itself_keeps_one_side(verifier):
+    v = verifier.verify([("Serverless endpoints do not support GPUs.", [2]), ("Serverless endpoints support GPUs.", [1])],
+                        PASSAGES)
+    kept = [c.text for c in v.sentences if c.supported]
+    assert kept == ["Serverless endpoints do not support GPUs."]
+    assert "contradicts" in v.sentences[1].reason

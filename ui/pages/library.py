@@ -1,0 +1,61 @@
+"""Library: what is indexed (coverage per task), upload notes, re-index, settings and status."""
+import pandas as pd
+import streamlit as st
+
+from assistant.ingest.loaders import LoadError
+from assistant.uploads import save_upload, uploads_dir
+from ui.common import assistant, safe, show_error
+
+a = assistant()
+st.title("Library")
+status = st.columns(3)
+status[0].metric("Indexed files", len(a.index.load_manifest()["files"]))
+status[1].metric("Backend", a.settings.llm.backend)
+status[2].metric("Model", a.llm.model if a.settings.llm.backend != "bedrock" else a.settings.llm.bedrock_model_id)
+
+
+def reindex(paths) -> None:
+    bar = st.progress(0.0, text="Indexing ...")
+    try:
+        report = a.ingest(paths, progress=False)
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc)
+        return
+    bar.progress(1.0, text=f"Indexed: {len(report.added)} new, {len(report.changed)} changed, "
+                            f"+{report.chunks_added} chunks in {report.seconds:.1f}s")
+    for err in report.errors:
+        st.warning(f"{safe(err.source)}: {safe(err.message)}")
+
+
+if not a.index.exists():
+    st.warning("No notes are indexed yet.")
+    if st.button("Index the bundled notes", type="primary"):
+        reindex([a.settings.corpus])
+        st.rerun()
+    st.stop()
+
+st.subheader("Coverage of the exam")
+from assistant.coverage import coverage_report  # noqa: E402
+
+report = coverage_report(a)
+table = pd.DataFrame(report["tasks"]).set_index("task")[["title", "chunks", "files", "facts", "thin"]]
+st.bar_chart(table["chunks"])
+st.dataframe(table)
+st.caption(f"Untagged chunks (notes without front matter): {report['untagged']} · thin tasks: "
+           f"{', '.join(report['thin']) or 'none'}")
+
+st.subheader("Add your notes")
+files = st.file_uploader("Markdown, text, PDF or HTML", type=["md", "markdown", "txt", "pdf", "html", "htm"],
+                         accept_multiple_files=True)
+if files and st.button("Upload and index"):
+    saved = 0
+    for f in files:
+        try:
+            save_upload(a.settings.data_dir, f.name, f.getvalue(), int(a.settings.store.max_file_mb * 1e6))
+            saved += 1
+        except LoadError as exc:
+            st.warning(safe(str(exc)))
+    if saved:
+        reindex([uploads_dir(a.settings.data_dir)])
+if st.button("Re-index the bundled notes"):
+    reindex([a.settings.corpus])
