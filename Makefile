@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install run test test-fast eval clean-index
+.PHONY: install browser run test test-fast eval
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,11 +15,17 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# Debian's chromium for the browser test (Playwright drives it; it never downloads a browser of its own).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed (sudo apt-get install chromium): the browser test will be skipped"; fi; }
+
 run: install
 	$(VENV)/bin/study ingest
-	$(VENV)/bin/study shell
+	$(VENV)/bin/streamlit run ui/app.py --server.address 127.0.0.1 --server.port 8501
 
-test: install
+test: install browser
 	$(PY) -m pytest -q
 
 test-fast: install

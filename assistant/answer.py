@@ -13,6 +13,8 @@ from typing import Callable
 import numpy as np
 
 from assistant import prompts
+from assistant.prompts import format_passage
+from assistant.query import check_query
 from assistant.citations import Verification, Verifier, split_sentences
 from assistant.llm.base import BackendError
 from assistant.llm.jsonstream import JsonAnswerStream
@@ -68,10 +70,6 @@ def answer_schema(n_passages: int) -> dict:
                 "cites": {"type": "array", "maxItems": 2,
                           "items": {"type": "integer", "enum": list(range(1, n_passages + 1))}},
                 "text": {"type": "string", "maxLength": MAX_SENTENCE_CHARS}}}}}}
-
-
-def format_passage(n: int, chunk: Chunk) -> str:
-    return f"<passage n={n} source=\"{chunk.source}\" heading=\"{chunk.heading}\">\n{chunk.text}\n</passage>"
 
 
 def prompt_overhead(llm, question: str) -> int:
@@ -138,24 +136,19 @@ def parse_answer_json(raw: str) -> tuple[list[tuple[str, list[int]]], bool]:
 
 class Answerer:
     def __init__(self, assistant, llm, verifier: Verifier | None = None, min_relevance: float = 0.42,
-                 strong_relevance: float = 0.6, min_answer_relevance: float = 0.35, fact_match: float = 0.7):
+                 strong_relevance: float = 0.6, min_answer_relevance: float = 0.35):
         self.assistant = assistant
         self.llm = llm
         self.verifier = verifier or Verifier(assistant.embedder)
         self.min_relevance = min_relevance  # calibrated on evals/answers: in-notes questions score >= 0.48
         self.strong_relevance = strong_relevance
-        self.fact_match = fact_match
-        self._need_vectors = None
         self.min_answer_relevance = min_answer_relevance
 
     def ask(self, question: str, *, domain: int | None = None, on_text: Callable[[str], None] | None = None) -> Answer:
-        from assistant.app import check_query
-
         started = time.perf_counter()
         question = check_query(question)
         settings = self.assistant.settings.llm
         hits = self.assistant.search(question, settings.passages, domain=domain)
-        hits = self._with_fact_section(question, hits, settings.passages, domain)
         retrieve_ms = 1000 * (time.perf_counter() - started)
         answer = Answer(question=question, answer="", citations=[], unsupported=[], refused=False,
                         backend=self.llm.backend, model=self.llm.model, retrieve_ms=retrieve_ms)
@@ -192,27 +185,6 @@ class Answerer:
         self._assemble(answer, verification, passages, qvec)
         answer.total_ms = 1000 * (time.perf_counter() - started)
         return answer
-
-    def _with_fact_section(self, question: str, hits: list[SearchResult], k: int, domain: int | None) -> list[SearchResult]:
-        """When the question is one a decision fact answers (its need matches closely), make sure the fact's
-        supporting note section is among the passages, first: the curated route to the right section."""
-        facts = [d for d in self.assistant.facts.decisions if domain is None or d.domain == domain]
-        if not facts:
-            return hits
-        if self._need_vectors is None or len(self._need_vectors) != len(self.assistant.facts.decisions):
-            self._need_vectors = self.assistant.embedder.encode([d.need for d in self.assistant.facts.decisions])
-        index = {d.id: i for i, d in enumerate(self.assistant.facts.decisions)}
-        qvec = self.assistant.embedder.encode([question])[0]
-        sims = np.array([self._need_vectors[index[d.id]] @ qvec for d in facts])
-        best = facts[int(np.argmax(sims))]
-        if sims.max() < self.fact_match:
-            return hits
-        section = [c for c in self.assistant.index.load_bm25().chunks if c.source == best.source
-                   and (c.heading == best.section or c.heading.startswith(best.section + " > "))]
-        if not section or any(h.chunk.id == section[0].id for h in hits):
-            return hits
-        rest = [h for h in hits if (h.chunk.source, h.chunk.heading) != (section[0].source, section[0].heading)]
-        return [SearchResult(section[0], float(sims.max()), 1)] + rest[: k - 1]
 
     def _assemble(self, answer: Answer, verification: Verification, passages: list[Chunk], qvec) -> None:
         answer.invalid_citations = verification.invalid_citations

@@ -15,16 +15,10 @@ from assistant.blueprint import Blueprint, load_blueprint
 from assistant.config import Settings
 from assistant.embeddings import Embedder
 from assistant.ingest.pipeline import ingest
+from assistant.query import QueryError, check_query  # noqa: F401 (re-exported)
 from assistant.retrieval import Mode, Retriever
 from assistant.store import Index
 from assistant.types import IngestReport, SearchResult
-
-MAX_QUERY_CHARS = 4000
-
-
-class QueryError(ValueError):
-    """A question that cannot be searched as given."""
-
 
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, llm=None):
@@ -33,7 +27,7 @@ class Assistant:
             self.__dict__["llm"] = llm
         self.embedder = embedder or Embedder(settings.embedding)
         self.index = Index(settings, self.embedder)
-        self.retriever = Retriever(self.index, settings.retrieval)
+        self.retriever = Retriever(self.index, settings.retrieval, facts=lambda: self.facts.decisions)
 
     @property
     def blueprint(self) -> Blueprint:
@@ -93,16 +87,6 @@ class Assistant:
         query = check_query(query)
         self.index.check_compatible()
         return self.retriever.search(query, k, domain=domain, task=task, mode=mode)
-
-
-def check_query(query: str) -> str:
-    query = (query or "").strip()
-    if not query:
-        raise QueryError("the question is empty; type what you want to find")
-    if len(query) > MAX_QUERY_CHARS:
-        raise QueryError(f"the question is {len(query):,} characters long; keep it under {MAX_QUERY_CHARS:,} "
-                         "(ask about one thing at a time)")
-    return query
 
 
 def build_assistant(settings: Settings | None = None, **overrides) -> Assistant:

@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=None, help="passages to return (default 5)")
     p.add_argument("--domain", type=int, choices=[1, 2, 3, 4], help="only this exam domain")
     p.add_argument("--task", help="only this task statement, e.g. 2.2")
-    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retriever (default: setting)")
+    p.add_argument("--mode", choices=["hybrid+facts", "hybrid", "dense", "bm25"], help="retriever (default: setting)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_search)
 

@@ -43,7 +43,8 @@ class StoreSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
-    mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Which retriever answers queries.")
+    mode: Literal["hybrid+facts", "hybrid", "dense", "bm25"] = Field(
+        "hybrid+facts", description="Which retriever answers queries: dense + BM25 (+ decision facts, where any exist).")
     k: int = Field(5, ge=1, description="Passages returned by default.")
     candidates: int = Field(30, ge=1, description="Candidates each retriever contributes before fusion.")
     rrf_k: int = Field(5, ge=1, description="Reciprocal rank fusion constant (5 beat the usual 60 on evals/: "
@@ -52,6 +53,7 @@ class RetrievalSettings(BaseModel):
                                   "passages; recall@5 0.944 vs 0.926 on evals/).")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    fact_weight: float = Field(1.0, ge=0, description="Weight of the decision-fact ranking in fusion.")
 
 
 class LLMSettings(BaseModel):

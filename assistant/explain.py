@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from assistant.facts import Decision, FactBook
+from assistant.prompts import format_passage
 from assistant.quiz.from_facts import mcq, section_citation
 from assistant.quiz.models import LETTERS, Citation, Question
 
@@ -121,8 +122,6 @@ class Explainer:
         return mcq(pick, self.rng.randrange(4), self.chunks, self.rng)
 
     def _from_model(self, stem: str, options: list[str], chosen: int, key: int | None) -> Explanation:
-        from assistant.answer import format_passage
-
         hits = self.assistant.search(stem + " " + " ".join(options), 4)
         passages = [h.chunk for h in hits]
         letters = [LETTERS[i] for i in range(len(options))]

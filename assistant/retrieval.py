@@ -17,7 +17,42 @@ from assistant.config import RetrievalSettings
 from assistant.store import Index
 from assistant.types import Chunk, SearchResult
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = Literal["hybrid+facts", "hybrid", "dense", "bm25"]
+
+
+class FactRanker:
+    """Decision facts as a retrieval signal: a question close to a fact's *need* points to the note section
+    that supports the fact. Only where facts exist (the bundled corpus); learners' own notes get none."""
+
+    def __init__(self, decisions, embedder, chunks: list[Chunk], generation: int):
+        self.generation = generation
+        first: dict[tuple[str, str], Chunk] = {}
+        for c in chunks:
+            first.setdefault((c.source, c.heading), c)
+        self.targets: list[Chunk] = []
+        needs = []
+        for d in decisions:
+            chunk = first.get((d.source, d.section)) or next(
+                (c for (src, h), c in first.items() if src == d.source and h.startswith(d.section + " > ")), None)
+            if chunk is not None:
+                self.targets.append(chunk)
+                needs.append(d.need)
+        self.vectors = embedder.encode(needs) if needs else np.zeros((0, 1))
+
+    def rank(self, vector, n: int, domain: int | None = None, task: str | None = None) -> list[tuple[Chunk, float]]:
+        if not self.targets:
+            return []
+        sims = self.vectors @ np.asarray(vector)
+        out, seen = [], set()
+        for i in np.argsort(-sims):
+            c = self.targets[int(i)]
+            if c.id in seen or (domain is not None and c.domain != domain) or (task is not None and c.task != task):
+                continue
+            seen.add(c.id)
+            out.append((c, float(sims[i])))
+            if len(out) >= n:
+                break
+        return out
 
 
 def rrf(rankings: list[list[str]], weights: list[float], k: int) -> list[tuple[str, float]]:
@@ -30,9 +65,19 @@ def rrf(rankings: list[list[str]], weights: list[float], k: int) -> list[tuple[s
 
 
 class Retriever:
-    def __init__(self, index: Index, settings: RetrievalSettings):
+    def __init__(self, index: Index, settings: RetrievalSettings, facts=None):
         self.index = index
         self.settings = settings
+        self._facts = facts  # callable -> list of decision facts (or None)
+        self._fact_ranker: FactRanker | None = None
+
+    def fact_ranker(self) -> FactRanker | None:
+        if self._facts is None:
+            return None
+        bm25 = self.index.load_bm25()
+        if self._fact_ranker is None or self._fact_ranker.generation != bm25.generation:
+            self._fact_ranker = FactRanker(self._facts(), self.index.embedder, bm25.chunks, bm25.generation)
+        return self._fact_ranker
 
     def search(self, query: str, k: int | None = None, *, domain: int | None = None, task: str | None = None,
                mode: Mode | None = None) -> list[SearchResult]:
@@ -44,20 +89,26 @@ class Retriever:
         elif mode == "bm25":
             ranked = self.bm25(query, n, domain=domain, task=task)
         else:
-            dense = self.dense(query, n, domain=domain, task=task)
-            sparse = self.bm25(query, n, domain=domain, task=task)
-            chunks = {c.id: c for c, _ in dense + sparse}
-            fused = rrf([[c.id for c, _ in dense], [c.id for c, _ in sparse]],
-                        [self.settings.dense_weight, self.settings.bm25_weight], self.settings.rrf_k)
+            vector = self.index.embedder.embed_query(query)
+            lists = [self.dense(query, n, domain=domain, task=task, vector=vector),
+                     self.bm25(query, n, domain=domain, task=task)]
+            weights = [self.settings.dense_weight, self.settings.bm25_weight]
+            ranker = self.fact_ranker() if mode == "hybrid+facts" else None
+            if ranker is not None:
+                lists.append(ranker.rank(vector, n, domain, task))
+                weights.append(self.settings.fact_weight)
+            chunks = {c.id: c for ranking in lists for c, _ in ranking}
+            fused = rrf([[c.id for c, _ in ranking] for ranking in lists], weights, self.settings.rrf_k)
             ranked = [(chunks[i], s) for i, s in fused]
         if self.settings.one_per_section:
             ranked = _one_per_section(ranked)
         return [SearchResult(c, s, r) for r, (c, s) in enumerate(ranked[:k], 1)]
 
-    def dense(self, query: str, n: int, *, domain: int | None = None, task: str | None = None) -> list[tuple[Chunk, float]]:
+    def dense(self, query: str, n: int, *, domain: int | None = None, task: str | None = None,
+              vector=None) -> list[tuple[Chunk, float]]:
         if self.index.count() == 0:
             return []
-        vector = self.index.embedder.embed_query(query)
+        vector = vector if vector is not None else self.index.embedder.embed_query(query)
         where = _where(domain, task)
         got = self.index.collection.query(query_embeddings=[vector], n_results=n, where=where,
                                           include=["documents", "metadatas", "distances"])

@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from assistant.ingest.markdown import HEADING_SEPARATOR
 
-MODES = ("bm25", "dense", "hybrid")
+MODES = ("bm25", "dense", "hybrid", "hybrid+facts")
 MEASURES = {"recall_1": "recall@1", "recall_3": "recall@3", "recall_5": "recall@5", "recall_10": "recall@10",
             "recip_rank": "MRR@10", "ndcg_cut_10": "nDCG@10"}
 NO_RESULT = "__no_result__"

@@ -18,3 +18,8 @@ def load(name: str) -> str:
 
 def render(name: str, **values: str) -> str:
     return load(name).format(**values)
+
+
+def format_passage(n: int, chunk) -> str:
+    """A retrieved passage as numbered, delimited data for a prompt."""
+    return f"<passage n={n} source=\"{chunk.source}\" heading=\"{chunk.heading}\">\n{chunk.text}\n</passage>"

@@ -5,13 +5,14 @@ from assistant.evaluation.retrieval import run_retrieval_eval
 from tests.conftest import REPO
 
 
-def test_hybrid_retrieval_meets_its_floor_and_beats_each_retriever(bundled):
+def test_retrieval_meets_its_targets_and_each_signal_adds(bundled):
     results = run_retrieval_eval(bundled, REPO / "evals" / "retrieval", progress=False)["modes"]
-    hybrid = results["hybrid"]
-    # measured 0.944 / 0.802 (README); targets are 0.95 / 0.85: these floors catch regressions
-    assert hybrid["recall@5"] >= 0.92 and hybrid["MRR@10"] >= 0.77, hybrid
+    best, hybrid = results["hybrid+facts"], results["hybrid"]
+    assert best["recall@5"] >= 0.95 and best["MRR@10"] >= 0.85, best  # the issue's targets
+    assert hybrid["recall@5"] >= 0.92 and hybrid["MRR@10"] >= 0.77, hybrid  # without facts (learners' own notes)
     for metric in ("recall@5", "MRR@10", "nDCG@10"):
         assert hybrid[metric] >= max(results["bm25"][metric], results["dense"][metric]), metric
+        assert best[metric] >= hybrid[metric], metric
 
 
 def test_coverage_has_no_empty_task(bundled):

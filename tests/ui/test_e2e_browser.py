@@ -1,0 +1,101 @@
+"""End to end in headless Chromium: the real app on 127.0.0.1 with the real local model.
+
+Needs Debian's chromium (`make test` installs it when run as root) and Playwright's Python package; never
+downloads a browser. Saves a screenshot of each page under docs/.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import REPO
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [pytest.mark.llm, pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium not installed")]
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, model_path):
+    data = tmp_path_factory.mktemp("e2e")
+    env = {**os.environ, "STUDY_DATA_DIR": str(data), "STUDY_LLM__MODEL_PATH": str(model_path)}
+    subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", "--quiet"], env=env, check=True, timeout=900)
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "ui" / "app.py"), "--server.port",
+                             str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not become healthy")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def page(app, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # Playwright manages the profile directory itself (a fresh one per launch)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        pg.set_default_timeout(240_000)
+        yield pg
+        browser.close()
+
+
+def shot(page, name):
+    (REPO / "docs").mkdir(exist_ok=True)
+    page.screenshot(path=str(REPO / "docs" / f"{name}.png"), full_page=True)
+
+
+def test_ask_a_question_and_see_a_cited_answer(app, page):
+    page.goto(app)
+    page.get_by_placeholder("Ask about the MLA-C01 exam").fill("How can I minimise start-up time for consecutive "
+                                                              "SageMaker training jobs?")
+    page.keyboard.press("Enter")
+    page.get_by_text("[1]", exact=False).first.wait_for()
+    page.locator("[data-testid='stExpander']").first.wait_for()
+    assert "warm pool" in page.content().lower()
+    shot(page, "ask")
+
+
+def test_answer_a_practice_question_and_see_the_grading(app, page):
+    page.goto(app + "/practice")
+    page.get_by_role("button", name="New quiz").click()
+    page.get_by_text("Question 1 of", exact=False).wait_for()
+    page.locator("[data-testid='stRadio'] label").first.click()
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_text("Correct:", exact=False).first.wait_for()
+    assert "Incorrect:" in page.content()
+    shot(page, "practice")
+
+
+def test_library_and_explain_pages_render(app, page):
+    page.goto(app + "/library")
+    page.get_by_text("Coverage of the exam").wait_for()
+    shot(page, "library")
+    page.goto(app + "/explain")
+    page.get_by_text("Explain an answer").wait_for()
+    shot(page, "explain")
