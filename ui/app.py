@@ -1,11 +1,11 @@
 """Study Assistant UI: `streamlit run ui/app.py` (make run does this, on http://127.0.0.1:8501)."""
 import streamlit as st
 
-st.set_page_config(page_title="Study Assistant — MLA-C01", page_icon="📘", layout="wide")
+st.set_page_config(page_title="Study Assistant — MLA-C01", page_icon=":material/school:", layout="wide")
 pages = [
-    st.Page("pages/ask.py", title="Ask", icon="💬", default=True),
-    st.Page("pages/practice.py", title="Practice", icon="📝"),
-    st.Page("pages/explain.py", title="Explain", icon="🔍"),
-    st.Page("pages/library.py", title="Library", icon="📚"),
+    st.Page("views/ask.py", title="Ask", icon=":material/chat:", default=True),
+    st.Page("views/practice.py", title="Practice", icon=":material/quiz:"),
+    st.Page("views/explain.py", title="Explain", icon=":material/help:"),
+    st.Page("views/library.py", title="Library", icon=":material/library_books:"),
 ]
 st.navigation(pages).run()

@@ -23,12 +23,16 @@ def scenario_stem(decision: Decision) -> str:
     if first[1:].islower():  # "Reduce ..." -> "reduce ...", but keep "SageMaker", "S3", "IAM"
         need = need[0].lower() + need[1:]
     qualifier = decision.qualifier.strip()
+    first_word = qualifier.split()[0].lower() if qualifier else ""
     if not qualifier:
         ask = "Which solution meets this requirement?"
-    elif qualifier.split()[-1].lower() in NOUN_QUALIFIERS:
+    elif first_word in ("most", "least", "highest", "lowest", "fewest") and qualifier.split()[-1].lower() not in NOUN_QUALIFIERS \
+            and len(qualifier.split()) == 2 and "-" in qualifier or qualifier.lower().endswith("throughput"):
+        ask = f"Which solution is the {qualifier}?" if "-" in qualifier else f"Which solution gives the {qualifier}?"
+    elif first_word in ("most", "least", "highest", "lowest", "fewest"):
         ask = f"Which solution meets this requirement with the {qualifier}?"
-    else:
-        ask = f"Which solution is the {qualifier}?"
+    else:  # "little code", "without labels", "explain each decision"
+        ask = f"Which solution meets this requirement ({qualifier})?"
     return f"An ML engineer must {need}. {ask}"
 
 

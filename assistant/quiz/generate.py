@@ -170,6 +170,20 @@ class QuizMaker:
         q.gate.update(gate.near_duplicate(vector, bank_vectors))
         return vector
 
+    def _rebalance(self, q: Question, accepted: list[Question]) -> Question:
+        """Move a multiple-choice key to the least-used position so far (the gate's checks do not depend on
+        positions), so keys spread evenly over A-D across the batch."""
+        if q.type != "mcq":
+            return q
+        counts = [sum(1 for a in accepted if a.type == "mcq" and a.keys == [p]) for p in range(len(q.options))]
+        least = [p for p, c in enumerate(counts) if c == min(counts)]
+        target, key = self.rng.choice(least), q.keys[0]
+        if target != key:
+            for items in (q.options, q.explanations):
+                items[key], items[target] = items[target], items[key]
+            q.keys = [target]
+        return q
+
     # ---- a batch -----------------------------------------------------------------------------
     def make(self, n: int = 10, *, domain: int | None = None, task: str | None = None, topic: str | None = None,
              kind: str = "mixed", source: str = "facts", progress: bool = True, save: bool = True) -> QuizResult:
@@ -193,7 +207,7 @@ class QuizMaker:
                 for q in candidates:
                     vector = self.run_gate(q, bank_vectors)
                     if q.passed:
-                        accepted = q
+                        accepted = self._rebalance(q, result.accepted)
                         bank_vectors = vector[None, :] if bank_vectors.size == 0 else np.vstack([bank_vectors, vector])
                         used.update((q.fact_id or "").split("+"))
                         if save and self.bank:

@@ -60,7 +60,7 @@ def page(app, tmp_path_factory):
         # Playwright manages the profile directory itself (a fresh one per launch)
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         pg = browser.new_page(viewport={"width": 1280, "height": 900})
-        pg.set_default_timeout(240_000)
+        pg.set_default_timeout(180_000)
         yield pg
         browser.close()
 
@@ -85,7 +85,7 @@ def test_answer_a_practice_question_and_see_the_grading(app, page):
     page.goto(app + "/practice")
     page.get_by_role("button", name="New quiz").click()
     page.get_by_text("Question 1 of", exact=False).wait_for()
-    page.locator("[data-testid='stRadio'] label").first.click()
+    page.locator("[data-testid='stRadio'] [role='radiogroup'] label").first.click()
     page.get_by_role("button", name="Submit").click()
     page.get_by_text("Correct:", exact=False).first.wait_for()
     assert "Incorrect:" in page.content()
@@ -94,7 +94,9 @@ def test_answer_a_practice_question_and_see_the_grading(app, page):
 
 def test_library_and_explain_pages_render(app, page):
     page.goto(app + "/library")
-    page.get_by_text("Coverage of the exam").wait_for()
+    page.get_by_text("thin tasks", exact=False).wait_for()
+    page.locator("[data-testid='stDataFrame']").wait_for()
+    page.wait_for_timeout(1500)  # let the chart draw
     shot(page, "library")
     page.goto(app + "/explain")
     page.get_by_text("Explain an answer").wait_for()

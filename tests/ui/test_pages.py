@@ -12,7 +12,7 @@ TIMEOUT = 120
 
 
 def page(name, assistant):
-    at = AppTest.from_file(str(REPO / "ui" / "pages" / f"{name}.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(REPO / "ui" / "views" / f"{name}.py"), default_timeout=TIMEOUT)
     at.session_state["assistant"] = assistant
     return at.run()
 
