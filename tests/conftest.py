@@ -73,6 +73,15 @@ def small_corpus(tmp_path) -> Path:
     return root
 
 
+def free_port() -> int:
+    """A free TCP port on the loopback interface, for servers the tests start."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def make_pdf(lines: list[str]) -> bytes:
     """A minimal one-page PDF with real text (Helvetica), enough for pypdf to extract."""
     content = "BT /F1 12 Tf 72 720 Td " + " ".join(f"({line}) Tj 0 -16 Td" for line in lines) + " ET"

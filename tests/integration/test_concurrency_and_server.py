@@ -9,6 +9,7 @@ import time
 import pytest
 
 from assistant.store import IndexBusyError
+from tests.conftest import free_port
 
 
 def test_second_writer_gets_busy_error_quickly(make_assistant, small_corpus, tmp_path):
@@ -41,15 +42,10 @@ def test_readers_do_not_take_the_lock(make_assistant, small_corpus):
         assert assistant.search("warm pools", 1)[0].chunk.heading.endswith("Managed warm pools")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def chroma_server(tmp_path):
-    port = _free_port()
+    port = free_port()
     chroma = os.path.join(os.path.dirname(sys.executable), "chroma")
     proc = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
