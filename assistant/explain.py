@@ -56,14 +56,16 @@ class Explainer:
         self.llm = llm
         self.rng = random.Random(seed)
         self.chunks = assistant.index.load_bm25().chunks
+        self._needs = None
 
     def match_fact(self, stem: str, options: list[str]) -> tuple[Decision | None, float, dict[int, str]]:
         """The decision this question tests, its match score, and option index -> fact option it matches."""
         emb = self.assistant.embedder
         if not self.facts.decisions:
             return None, 0.0, {}
-        needs = emb.encode([d.need for d in self.facts.decisions])
-        sims = needs @ emb.encode([stem])[0]
+        if self._needs is None:  # encoded once per explainer, not per question
+            self._needs = emb.encode([d.need for d in self.facts.decisions])
+        sims = self._needs @ emb.encode([stem])[0]
         option_vecs = emb.encode(options)
         best = (None, 0.0, {})
         for i in np.argsort(-sims)[:8]:
