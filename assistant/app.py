@@ -37,7 +37,9 @@ class Assistant:
         return ingest(self.index, [Path(p) for p in (paths or [self.settings.corpus])], progress=progress, rebuild=rebuild)
 
     def ensure_index(self, progress: bool = True) -> IngestReport | None:
-        """Index the default corpus on first use; a no-op once anything is indexed."""
+        """Index the default corpus on first use; a no-op once anything is indexed (after repairing an
+        ingest that was killed mid-way)."""
+        self.index.repair_if_needed()
         if self.index.exists():
             return None
         if progress:
@@ -79,8 +81,47 @@ class Assistant:
         return Explainer(self, self.facts, llm=self.llm if with_model else None, seed=seed)
 
     def ask(self, question: str, *, domain: int | None = None, on_text=None):
-        """A grounded answer with verified citations (see assistant.answer.Answer)."""
-        return self.answerer.ask(question, domain=domain, on_text=on_text)
+        """A grounded answer with verified citations (see assistant.answer.Answer). Questions the notes do not
+        cover are logged for the coverage-gap report."""
+        answer = self.answerer.ask(question, domain=domain, on_text=on_text)
+        if answer.refused:
+            closest = "; ".join(f"{c['source']} — {c['heading']}" for c in answer.closest[:2])
+            self.bank.log_refusal(question, closest)
+        return answer
+
+    # ---- the learner's record ------------------------------------------------------------------
+    @cached_property
+    def reviews(self):
+        from assistant.review import Reviews
+
+        return Reviews(self.bank, self.facts)
+
+    @cached_property
+    def exams(self):
+        from assistant.exam import MockExams
+
+        return MockExams(self)
+
+    def record_attempt(self, q, answer: list[int], seconds: float | None = None) -> bool:
+        """Grade an answer and store it with its review update in one transaction; True when correct."""
+        correct = q.grade(answer)
+        self.bank.record_attempt(q.id, answer, correct, seconds, also=self.reviews.writer(q, correct))
+        return correct
+
+    def progress(self) -> dict:
+        from assistant.progress import progress_report
+
+        return progress_report(self.bank.history(), self.blueprint, self.bank.clock())
+
+    def weakest_tasks(self, n: int = 3) -> list[str]:
+        return self.progress()["weakest"][:n]
+
+    def gaps(self) -> dict:
+        """Tasks the notes barely cover, and questions refused for lack of notes."""
+        from assistant.coverage import coverage_report
+
+        thin = coverage_report(self)["thin"] if self.index.exists() else []
+        return {"thin": thin, "refusals": self.bank.refusals()}
 
     def search(self, query: str, k: int | None = None, *, domain: int | None = None, task: str | None = None,
                mode: Mode | None = None) -> list[SearchResult]:

@@ -1,4 +1,4 @@
-"""The learner's SQLite record: the question bank and every attempt.
+"""The learner's SQLite record: the question bank, every attempt, review state, mock exams, refusals.
 
 WAL journal, foreign keys on, `synchronous=FULL` so a committed attempt survives a crash; each attempt is
 one transaction (fully there or absent). Migrations are a plain list of functions applied in order and
@@ -30,7 +30,25 @@ def _m001_questions_and_attempts(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX attempts_question ON attempts(question_id)")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_questions_and_attempts]
+def _m002_reviews_exams_refusals(db: sqlite3.Connection) -> None:
+    db.execute("""CREATE TABLE reviews (
+        concept TEXT PRIMARY KEY, task TEXT NOT NULL, fact_ids TEXT NOT NULL, question_id TEXT REFERENCES questions(id),
+        card TEXT NOT NULL, due REAL NOT NULL, updated REAL NOT NULL)""")
+    db.execute("CREATE INDEX reviews_due ON reviews(due)")
+    db.execute("""CREATE TABLE review_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, concept TEXT NOT NULL REFERENCES reviews(concept),
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id), rating INTEGER NOT NULL, reviewed_at REAL NOT NULL)""")
+    db.execute("""CREATE TABLE exams (
+        id TEXT PRIMARY KEY, created REAL NOT NULL, seconds_allowed REAL NOT NULL, seconds_used REAL NOT NULL,
+        question_ids TEXT NOT NULL, finished REAL)""")
+    db.execute("""CREATE TABLE exam_answers (
+        exam_id TEXT NOT NULL REFERENCES exams(id), position INTEGER NOT NULL,
+        attempt_id INTEGER NOT NULL REFERENCES attempts(id), PRIMARY KEY (exam_id, position))""")
+    db.execute("""CREATE TABLE refusals (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, asked_at REAL NOT NULL, question TEXT NOT NULL, closest TEXT NOT NULL)""")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_questions_and_attempts, _m002_reviews_exams_refusals]
 
 
 class Bank:
@@ -52,6 +70,9 @@ class Bank:
                 with self.transaction():
                     migration(self.db)
                     self.db.execute("INSERT INTO _migrations VALUES (?, ?)", (migration.__name__, self.clock()))
+
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT name FROM _migrations ORDER BY applied, name")]
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -88,11 +109,35 @@ class Bank:
                 self.db.execute("SELECT stem_vector FROM questions WHERE stem_vector IS NOT NULL")]
         return np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
 
-    def record_attempt(self, qid: str, answer: list[int], correct: bool, seconds: float | None = None) -> int:
+    def record_attempt(self, qid: str, answer: list[int], correct: bool, seconds: float | None = None,
+                       also: Callable[[sqlite3.Connection, int], None] | None = None) -> int:
+        """One transaction: the attempt, plus whatever `also(db, attempt_id)` writes with it (review state,
+        an exam answer), so after a crash all of it is there or none of it."""
         with self.transaction() as db:
             cur = db.execute("INSERT INTO attempts (question_id, answered_at, answer, correct, seconds) VALUES (?, ?, ?, ?, ?)",
                              (qid, self.clock(), json.dumps(answer), int(correct), seconds))
-            return int(cur.lastrowid)
+            attempt_id = int(cur.lastrowid)
+            if also is not None:
+                also(db, attempt_id)
+            return attempt_id
+
+    def history(self) -> list[dict]:
+        """Every attempt with its question's domain, task, type and body, oldest first."""
+        rows = self.db.execute("""SELECT a.id, a.question_id, a.answered_at, a.answer, a.correct, a.seconds,
+                                         q.domain, q.task, q.type, q.body
+                                  FROM attempts a JOIN questions q ON q.id = a.question_id ORDER BY a.answered_at, a.id""")
+        cols = ("id", "question_id", "answered_at", "answer", "correct", "seconds", "domain", "task", "type", "body")
+        return [dict(zip(cols, r)) for r in rows]
+
+    def log_refusal(self, question: str, closest: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO refusals (asked_at, question, closest) VALUES (?, ?, ?)", (self.clock(), question, closest))
+
+    def refusals(self, limit: int = 20) -> list[dict]:
+        """The most recent questions the notes could not answer, newest first, each question once."""
+        rows = self.db.execute("""SELECT question, MAX(asked_at), closest, COUNT(*) FROM refusals
+                                  GROUP BY question ORDER BY MAX(asked_at) DESC LIMIT ?""", (limit,))
+        return [{"question": q, "asked_at": t, "closest": c, "times": n} for q, t, c, n in rows]
 
     def attempts(self) -> list[dict]:
         cols = ("id", "question_id", "answered_at", "answer", "correct", "seconds")

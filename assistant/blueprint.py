@@ -29,10 +29,15 @@ class Blueprint:
     questions: int
     minutes: int
     domains: tuple[Domain, ...]
+    formats: tuple[tuple[str, float], ...] = (("mcq", 1.0),)  # (format, share) for a mock exam
 
     @property
     def tasks(self) -> dict[str, str]:
         return {task: title for d in self.domains for task, title in d.tasks.items()}
+
+    def weight(self, domain: int) -> float:
+        total = sum(d.weight for d in self.domains)
+        return next((d.weight / total for d in self.domains if d.id == domain), 0.0)
 
     def domain_of(self, task: str) -> int | None:
         return next((d.id for d in self.domains if task in d.tasks), None)
@@ -45,4 +50,5 @@ def load_blueprint(path: Path | str = DEFAULT_BLUEPRINT) -> Blueprint:
         for d in raw["domains"]
     )
     return Blueprint(exam=raw["exam"], name=raw["name"], questions=int(raw["questions"]),
-                     minutes=int(raw["minutes"]), domains=domains)
+                     minutes=int(raw["minutes"]), domains=domains,
+                     formats=tuple((str(k), float(v)) for k, v in (raw.get("formats") or {"mcq": 1.0}).items()))

@@ -9,6 +9,10 @@
     study quiz [--n 10] [--domain N | --task 2.2 | --topic TEXT] [--type mcq|multi|ordering|matching|mixed]
     study practice [...same...]                answer questions one at a time; attempts recorded
     study explain --id QID --answer B | --question TEXT --option A1 --option A2 ... --answer B [--key C]
+    study progress [--json]                    accuracy per domain/task, readiness, what to reread, gaps
+    study review [--list]                      fresh questions on the concepts due for spaced review (FSRS)
+    study exam [--new] [--n 65] [--minutes 130]   timed, resumable mock exam scored per domain
+    study export anki|questions|attempts [--out FILE]
     study shell                                interactive search session
 """
 from __future__ import annotations
@@ -85,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant import cli_quiz
 
     cli_quiz.add_parsers(sub)
+    from assistant import cli_record
+
+    cli_record.add_parsers(sub)
 
     p = sub.add_parser("shell", help="interactive search session (type a question, empty line to quit)")
     p.set_defaults(func=cmd_shell)

@@ -18,6 +18,7 @@ def add_parsers(sub) -> None:
         scope.add_argument("--domain", type=int, choices=[1, 2, 3, 4])
         scope.add_argument("--task", help="a task statement, e.g. 2.2")
         scope.add_argument("--topic", help="free text, e.g. 'inference endpoints'")
+        scope.add_argument("--weak", action="store_true", help="the 3 weakest task statements (see `study progress`)")
         p.add_argument("--type", default="mixed", choices=["mcq", "multi", "ordering", "matching", "mixed"])
         p.add_argument("--seed", type=int, help="repeatable choice of facts and option order")
         p.add_argument("--source", default="facts", choices=["facts", "llm"],
@@ -47,8 +48,11 @@ def make_quiz(assistant, args):
         raise ValueError(f"unknown task {args.task!r}; tasks are {', '.join(assistant.blueprint.tasks)}")
     if args.n < 1 or args.n > 100:
         raise ValueError("--n must be between 1 and 100")
+    tasks = assistant.weakest_tasks() if args.weak else None
+    if tasks and not getattr(args, "json", False):
+        print(f"weakest tasks: {', '.join(tasks)}")
     return maker.make(args.n, domain=args.domain, task=args.task, topic=args.topic, kind=args.type,
-                      source=args.source, progress=not getattr(args, "json", False))
+                      source=args.source, progress=not getattr(args, "json", False), tasks=tasks)
 
 
 def show_question(q: Question, number: int | None = None) -> None:
@@ -123,8 +127,7 @@ def cmd_practice(assistant, args) -> int:
                 break
             except ValueError as exc:
                 print(exc)
-        correct = q.grade(answer)
-        assistant.bank.record_attempt(q.id, answer, correct, time.monotonic() - started)
+        correct = assistant.record_attempt(q, answer, time.monotonic() - started)
         right += correct
         print("Correct!" if correct else "Not quite.")
         show_key(q)

@@ -13,9 +13,9 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from assistant.citations import key_terms
-from assistant.facts import FactBook
+from assistant.facts import FactBook, Sequence
 from assistant.quiz import gate
-from assistant.quiz.from_facts import matching, mcq, multi, ordering
+from assistant.quiz.from_facts import matching, mcq, multi, ordering, question_id
 from assistant.quiz.models import Question
 
 STATEMENT = re.compile(r"^To (.+), use (.+)\.$", re.DOTALL)
@@ -161,14 +161,40 @@ class QuizMaker:
         answer = self.solve(q)
         return gate._check(sorted(answer) == sorted(q.keys), f"retrieval solver chose {answer}, key {q.keys}")
 
-    def run_gate(self, q: Question, bank_vectors: np.ndarray) -> np.ndarray:
+    def run_gate(self, q: Question, bank_vectors: np.ndarray | None) -> np.ndarray:
+        """Every check on q (recorded in q.gate); bank_vectors=None skips the near-duplicate check (reviews)."""
         q.gate.update(gate.form_checks(q))
         if q.gate["schema"]["ok"]:
             q.gate.update(gate.citation_checks(q, self.indexed, self.supports))
             q.gate["independent_solve"] = self.check_solve(q)
         vector = self.assistant.embedder.encode([q.stem + " " + " ".join(q.options)])[0]
-        q.gate.update(gate.near_duplicate(vector, bank_vectors))
+        if bank_vectors is not None:
+            q.gate.update(gate.near_duplicate(vector, bank_vectors))
         return vector
+
+    def for_review(self, due) -> Question | None:
+        """A fresh, gated question on a concept that is due (see assistant.review): a decision of that concept
+        the learner has not been asked yet where there is one, options in a new order; an ordering/matching
+        rebuilt and reshuffled; otherwise the original question."""
+        kind, _, name = due.concept.partition(":")
+        candidates: list[Question] = []
+        if kind == "concept":
+            pool = [d for d in self.facts.decisions if d.concept == name]
+            self.rng.shuffle(pool)
+            pool.sort(key=lambda d: d.id in due.fact_ids)  # facts not asked yet first
+            candidates = [mcq(d, self.rng.randrange(4), self.chunks, self.rng) for d in pool[:4]]
+        elif kind == "fact":
+            fact = self.facts.by_id(name)
+            build = ordering if isinstance(fact, Sequence) else matching
+            candidates = [build(fact, self.chunks, self.rng)] if fact is not None else []
+        for q in candidates:
+            q.id = question_id("review", q.id, *q.options, *q.prompts)  # another order is another question
+            vector = self.run_gate(q, None)
+            if q.passed:
+                if self.bank:
+                    self.bank.add_question(q, vector)
+                return q
+        return self.bank.question(due.question_id) if self.bank and due.question_id else None
 
     def _rebalance(self, q: Question, accepted: list[Question]) -> Question:
         """Move a multiple-choice key to the least-used position so far (the gate's checks do not depend on
@@ -186,11 +212,13 @@ class QuizMaker:
 
     # ---- a batch -----------------------------------------------------------------------------
     def make(self, n: int = 10, *, domain: int | None = None, task: str | None = None, topic: str | None = None,
-             kind: str = "mixed", source: str = "facts", progress: bool = True, save: bool = True) -> QuizResult:
+             kind: str = "mixed", source: str = "facts", progress: bool = True, save: bool = True,
+             tasks: list[str] | None = None) -> QuizResult:
+        """n gated questions; `tasks` (e.g. the weakest ones) spreads them over those tasks in turn."""
         started = time.perf_counter()
         result = QuizResult()
         topic_vec = self.assistant.embedder.encode([topic])[0] if topic else None
-        plan = plan_tasks(self.assistant.blueprint, n, domain, task)
+        plan = [tasks[i % len(tasks)] for i in range(n)] if tasks else plan_tasks(self.assistant.blueprint, n, domain, task)
         if topic and not task:  # the topic decides where the questions come from
             pool = [d for d in self.facts.decisions if domain is None or d.domain == domain]
             sims = self.assistant.embedder.encode([d.need + " " + d.choice for d in pool]) @ topic_vec

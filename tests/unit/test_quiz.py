@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import yaml
 
-from assistant.bank import Bank
+from assistant.bank import MIGRATIONS, Bank
 from assistant.blueprint import load_blueprint
 from assistant.quiz import gate
 from assistant.quiz.generate import QuizMaker, plan_tasks
@@ -132,4 +132,4 @@ def test_bank_attempts_are_recorded_in_one_transaction(tmp_path, maker):
     assert len(bank.attempts()) == 2
     assert bank.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     reopened = Bank(bank.path)
-    assert [m[0] for m in reopened.db.execute("SELECT name FROM _migrations")] == ["_m001_questions_and_attempts"]
+    assert reopened.applied_migrations() == [m.__name__ for m in MIGRATIONS]

@@ -44,8 +44,7 @@ else:
               for n, p in enumerate(q.prompts)]
 
 if st.session_state.get("graded") != q.id and st.button("Submit", disabled=not answer):
-    correct = q.grade(answer)
-    a.bank.record_attempt(q.id, answer, correct)
+    correct = a.record_attempt(q, answer)
     st.session_state.update(graded=q.id, last=(answer, correct), score=st.session_state["score"] + correct)
 if st.session_state.get("graded") == q.id:
     answer, correct = st.session_state["last"]
