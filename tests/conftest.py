@@ -121,3 +121,33 @@ def model_path(tmp_path_factory) -> Path:
     from assistant.llm.model_file import assemble_default_model
 
     return assemble_default_model(tmp_path_factory.mktemp("models"), progress=False)
+
+
+class Clock:
+    """A clock a test moves by hand (seconds since the epoch, UTC)."""
+
+    def __init__(self, t: float = 1_900_000_000.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def learner(bundled, tmp_path):
+    """The bundled index and facts, with a learner database of its own and a clock the test moves."""
+    import copy
+
+    from assistant.bank import Bank
+
+    a = copy.copy(bundled)
+    a.__dict__ = {k: v for k, v in bundled.__dict__.items() if k not in ("bank", "reviews", "exams", "answerer", "llm")}
+    a.clock = Clock()
+    a.__dict__["bank"] = Bank(tmp_path / "learner.db", clock=a.clock)
+    yield a
+    a.bank.close()
+
+
+def wrong(q) -> list[int]:
+    """A wrong answer to a single-key question."""
+    return [(q.keys[0] + 1) % len(q.options)]

@@ -6,6 +6,8 @@ pages = [
     st.Page("views/ask.py", title="Ask", icon=":material/chat:", default=True),
     st.Page("views/practice.py", title="Practice", icon=":material/quiz:"),
     st.Page("views/explain.py", title="Explain", icon=":material/help:"),
+    st.Page("views/exam.py", title="Mock exam", icon=":material/timer:"),
+    st.Page("views/progress.py", title="Progress", icon=":material/insights:"),
     st.Page("views/library.py", title="Library", icon=":material/library_books:"),
 ]
 st.navigation(pages).run()

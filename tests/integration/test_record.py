@@ -2,7 +2,6 @@
 clock, mock exams (proportions, resume, scoring), Anki and CSV exports, migrations, the refusal log."""
 from __future__ import annotations
 
-import copy
 import json
 import sqlite3
 import zipfile
@@ -15,32 +14,9 @@ from assistant.exports import (export_anki, export_attempts_csv, export_question
 from assistant.llm.fake import ScriptedLLM
 from assistant.quiz.generate import plan_tasks
 from assistant.quiz.models import Question
+from tests.conftest import wrong
 
-T0 = 1_900_000_000.0
 MIN = 60.0
-
-
-class Clock:
-    def __init__(self, t: float = T0):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-@pytest.fixture
-def learner(bundled, tmp_path):
-    """The bundled index and facts, with a learner database of its own and a clock the test moves."""
-    a = copy.copy(bundled)
-    a.__dict__ = {k: v for k, v in bundled.__dict__.items() if k not in ("bank", "reviews", "exams", "answerer", "llm")}
-    a.clock = Clock()
-    a.__dict__["bank"] = Bank(tmp_path / "learner.db", clock=a.clock)
-    yield a
-    a.bank.close()
-
-
-def wrong(q: Question) -> list[int]:
-    return [(q.keys[0] + 1) % len(q.options)]
 
 
 def test_a_miss_comes_back_sooner_than_a_hit_and_reviews_serve_a_fresh_question(learner):

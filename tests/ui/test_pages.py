@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from assistant.llm.base import BackendError
 from assistant.llm.fake import ScriptedLLM
-from tests.conftest import REPO
+from tests.conftest import REPO, wrong
 
 TIMEOUT = 120
 
@@ -71,7 +71,7 @@ def test_ask_backend_unavailable_is_a_plain_message(tutor):
     assert any("enable access" in e.value for e in at.error)
 
 
-@pytest.mark.parametrize("name", ["ask", "practice", "explain"])
+@pytest.mark.parametrize("name", ["ask", "practice", "explain", "exam"])
 def test_pages_without_an_index_say_what_to_do(make_assistant, name):
     at = page(name, make_assistant())
     assert not at.exception
@@ -124,3 +124,86 @@ def test_library_offers_indexing_when_empty(make_assistant, small_corpus):
     at = page("library", a)
     at.button[0].click().run()
     assert a.index.exists() and not at.exception
+
+
+def answer_with(at, q, answer: list[int]):
+    """Set the page's answer widget for q to the given option indices."""
+    if q.type == "mcq":
+        at.radio[0].set_value(answer[0])
+    elif q.type in ("multi", "ordering"):
+        at.multiselect[0].set_value(answer)
+    else:
+        for box, k in zip(at.selectbox, answer):
+            box.set_value(k)
+    return at.run()
+
+
+def test_practice_whats_due_serves_fresh_questions_on_missed_concepts(learner):
+    (q,) = learner.quiz_maker(seed=11).make(1, kind="mcq", progress=False, tasks=["2.2"]).accepted
+    learner.record_attempt(q, wrong(q))
+    learner.clock.t += 20 * 60
+    at = page("practice", learner)
+    scope = at.sidebar.selectbox[0]
+    assert "What's due (1)" in scope.options
+    scope.set_value("What's due (1)").run()
+    at.sidebar.button[0].click().run()
+    assert not at.exception, at.exception
+    fresh = at.session_state["quiz"][0]
+    assert learner.facts.by_id(fresh.fact_id).concept == learner.facts.by_id(q.fact_id).concept
+    answer_with(at, fresh, fresh.keys)
+    next(b for b in at.button if b.label == "Submit").click().run()
+    assert any("Correct" in s.value for s in at.success)
+    assert learner.reviews.due() == []  # answered: rescheduled into the future
+
+
+def test_mock_exam_page_resumes_scores_per_domain_and_lists_misses(learner):
+    exam = learner.exams.create(n=3, minutes=10, seed=5, progress=False)
+    learner.exams.answer(exam, 0, exam.questions[0].keys, 30)  # answered before an interruption
+    at = page("exam", learner)
+    assert not at.exception, at.exception
+    assert "Question 2 of 3" in at.get("progress")[0].proto.text
+    for position in (1, 2):
+        q = exam.questions[position]
+        answer_with(at, q, wrong(q) if q.type == "mcq" else q.keys)
+        next(b for b in at.button if b.label == "Submit answer").click().run()
+        assert not at.exception, at.exception
+    assert at.metric and at.metric[0].label == "Score"
+    misses = [p for p in (1, 2) if exam.questions[p].type == "mcq"]
+    assert at.metric[0].value == f"{3 - len(misses)}/3"
+    assert len([e for e in at.expander if e.label.startswith("Question ")]) == len(misses)
+    assert learner.exams.unfinished() is None
+
+
+def test_mock_exam_page_starts_a_new_exam(learner):
+    at = page("exam", learner)
+    at.number_input[0].set_value(2)
+    at.number_input[1].set_value(5)
+    next(b for b in at.button if b.label == "Start exam").click().run()
+    assert not at.exception, at.exception
+    exam = learner.exams.unfinished()
+    assert exam is not None and len(exam.questions) == 2 and exam.seconds_allowed == 300
+    next(b for b in at.button if b.label == "Finish now").click().run()
+    assert at.metric[0].value == "0/2" and learner.exams.unfinished() is None
+
+
+def test_progress_page_shows_readiness_weak_tasks_due_reviews_and_exports(learner):
+    questions = learner.quiz_maker(seed=12).make(4, kind="mcq", progress=False).accepted
+    for q in questions[:2]:
+        learner.record_attempt(q, wrong(q))
+    for q in questions[2:]:
+        learner.record_attempt(q, q.keys)
+    learner.clock.t += 3600
+    at = page("progress", learner)
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert labels[:3] == ["Readiness (expected score)", "90% range", "Chance of the pass mark"]
+    assert at.dataframe and at.get("vega_lite_chart")
+    text = all_text(at)
+    assert "2 concept(s) due now" in text and "Reread these notes" in text
+    assert len(at.get("download_button")) == 3
+
+
+def test_progress_page_without_attempts_or_index(make_assistant):
+    at = page("progress", make_assistant())
+    assert not at.exception, at.exception
+    assert "0 concept(s) due now" in all_text(at)

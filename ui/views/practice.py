@@ -2,24 +2,36 @@
 import streamlit as st
 
 from assistant.quiz.models import LETTERS
-from ui.common import assistant, citation_expanders, require_index, safe, show_error
+from ui.common import answer_widgets, assistant, require_index, safe, show_error, show_key
 
 a = assistant()
 st.title("Practice questions")
 require_index(a)
 with st.sidebar:
-    scope = st.selectbox("Scope", ["Whole exam", "Domain", "Task"])
+    due = a.reviews.due()
+    scope = st.selectbox("Scope", ["Whole exam", "Domain", "Task", "Weak areas", f"What's due ({len(due)})"])
     domain = st.selectbox("Domain", [1, 2, 3, 4]) if scope == "Domain" else None
     task = st.selectbox("Task", list(a.blueprint.tasks)) if scope == "Task" else None
     kind = st.selectbox("Format", ["mixed", "mcq", "multi", "ordering", "matching"])
     count = st.number_input("Questions", 1, 30, 5)
+    if scope == "Weak areas":
+        st.caption("Weakest tasks: " + ", ".join(a.weakest_tasks()))
     if st.button("New quiz", type="primary"):
         try:
-            result = a.quiz_maker().make(int(count), domain=domain, task=task, kind=kind, progress=False)
+            if scope.startswith("What's due"):
+                maker = a.quiz_maker()
+                questions = [q for q in (maker.for_review(d) for d in due[: int(count)]) if q is not None]
+            else:
+                tasks = a.weakest_tasks() if scope == "Weak areas" else None
+                questions = a.quiz_maker().make(int(count), domain=domain, task=task, kind=kind, progress=False,
+                                                tasks=tasks).accepted
         except Exception as exc:  # noqa: BLE001
             show_error(exc)
             st.stop()
-        st.session_state.update(quiz=result.accepted, current=0, graded=None, score=0)
+        if not questions:
+            st.info("Nothing is due for review right now." if scope.startswith("What's due") else
+                    "No question passed the quality gate for this choice; try another scope.")
+        st.session_state.update(quiz=questions, current=0, graded=None, score=0)
 
 quiz = st.session_state.get("quiz")
 if not quiz:
@@ -31,17 +43,7 @@ if i >= len(quiz):
     st.stop()
 q = quiz[i]
 st.caption(f"Question {i + 1} of {len(quiz)} · {q.type} · domain {q.domain} · task {q.task}")
-st.markdown(safe(q.stem))
-labels = [f"{LETTERS[j]}. {o}" for j, o in enumerate(q.options)]
-if q.type == "mcq":
-    pick = st.radio("Your answer", range(len(labels)), format_func=lambda j: labels[j], index=None, key=f"a{q.id}")
-    answer = [] if pick is None else [pick]
-elif q.type in ("multi", "ordering"):
-    hint = "Choose TWO" if q.type == "multi" else "Select the steps in order"
-    answer = st.multiselect(hint, range(len(labels)), format_func=lambda j: labels[j], key=f"a{q.id}")
-else:
-    answer = [st.selectbox(p, range(len(labels)), format_func=lambda j: labels[j], key=f"a{q.id}{n}")
-              for n, p in enumerate(q.prompts)]
+answer = answer_widgets(q, key=f"a{q.id}")
 
 if st.session_state.get("graded") != q.id and st.button("Submit", disabled=not answer):
     correct = a.record_attempt(q, answer)
@@ -49,10 +51,7 @@ if st.session_state.get("graded") != q.id and st.button("Submit", disabled=not a
 if st.session_state.get("graded") == q.id:
     answer, correct = st.session_state["last"]
     (st.success if correct else st.error)("Correct!" if correct else f"Not quite. The answer is {q.key_letters}.")
-    names = [f"{n + 1}. {p}" for n, p in enumerate(q.prompts)] if q.type == "matching" else labels
-    for name, why in zip(names, q.explanations):
-        st.markdown(f"**{safe(name)}** — {safe(why)}")
-    citation_expanders(q.citations)
+    show_key(q)
     if not correct and q.type == "mcq" and st.button("Explain more"):
         e = a.explainer(with_model=False).explain_question(q, answer)
         st.markdown(f"**The confusion:** {safe(e.confusion)}")
