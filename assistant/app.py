@@ -52,6 +52,16 @@ class Assistant:
 
         return make_llm(self.settings.llm, self.settings.data_dir)
 
+    def switch_llm(self, **changes) -> None:
+        """Answer with another backend or model from now on (e.g. backend="bedrock", bedrock_region="eu-west-1");
+        the changes are validated like settings, and the old model is released."""
+        from assistant.config import LLMSettings
+
+        llm = LLMSettings.model_validate({**self.settings.llm.model_dump(), **changes})
+        self.settings = self.settings.model_copy(update={"llm": llm})
+        for name in ("llm", "answerer"):
+            self.__dict__.pop(name, None)
+
     @cached_property
     def answerer(self):
         from assistant.answer import Answerer

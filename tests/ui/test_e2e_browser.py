@@ -95,3 +95,23 @@ def test_library_and_explain_pages_render(app, page):
     page.goto(app + "/explain")
     page.get_by_text("Explain an answer").wait_for()
     shot(page, "explain")
+
+
+def test_mock_exam_and_progress_pages(app, page):
+    page.goto(app + "/exam")
+    page.get_by_label("Questions").fill("2")
+    page.get_by_label("Minutes").fill("5")
+    page.keyboard.press("Tab")
+    page.get_by_role("button", name="Start exam").click()
+    page.get_by_text("Question 1 of 2", exact=False).wait_for()
+    shot(page, "exam-question")
+    page.get_by_role("button", name="Finish now").click()
+    page.get_by_text("Missed questions (2)").wait_for()
+    page.wait_for_timeout(1500)  # let the chart draw
+    shot(page, "exam")
+    page.goto(app + "/progress")
+    page.get_by_text("Tasks, weakest first").wait_for()
+    page.get_by_text("Spaced review").wait_for()
+    page.wait_for_timeout(1500)
+    assert "Readiness" in page.content()
+    shot(page, "progress")

@@ -122,7 +122,7 @@ def test_library_offers_indexing_when_empty(make_assistant, small_corpus):
     a = make_assistant(corpus=small_corpus)
     a.__dict__["llm"] = ScriptedLLM()
     at = page("library", a)
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Index the bundled notes").click().run()
     assert a.index.exists() and not at.exception
 
 
@@ -207,3 +207,17 @@ def test_progress_page_without_attempts_or_index(make_assistant):
     at = page("progress", make_assistant())
     assert not at.exception, at.exception
     assert "0 concept(s) due now" in all_text(at)
+
+
+def test_library_switches_the_backend(tutor):
+    at = page("library", tutor)
+    at.radio[0].set_value("bedrock")
+    at.text_input[2].set_value("eu-west-1")
+    apply = lambda: next(b for b in at.button if b.label == "Apply").click().run()  # noqa: E731
+    apply()
+    assert not at.exception, at.exception
+    assert tutor.settings.llm.backend == "bedrock" and tutor.settings.llm.bedrock_region == "eu-west-1"
+    assert [m.value for m in at.metric][1:] == ["bedrock", "amazon.nova-lite-v1:0"]
+    at.text_input[2].set_value("  ")
+    apply()
+    assert any("region" in e.value for e in at.error)

@@ -13,6 +13,26 @@ status[0].metric("Indexed files", len(a.index.load_manifest()["files"]))
 status[1].metric("Backend", a.settings.llm.backend)
 status[2].metric("Model", a.llm.model if a.settings.llm.backend != "bedrock" else a.settings.llm.bedrock_model_id)
 
+with st.expander("Model settings"):
+    llm = a.settings.llm
+    backends = ["local", "bedrock"]
+    backend = st.radio("Backend", backends, index=backends.index(llm.backend) if llm.backend in backends else 0,
+                       horizontal=True)
+    model_path = st.text_input("Local GGUF file (empty: the packaged Qwen2.5-Coder-1.5B)", str(llm.model_path or ""))
+    model_id = st.text_input("Bedrock model or inference profile id", llm.bedrock_model_id)
+    region = st.text_input("Bedrock region", llm.bedrock_region)
+    if st.button("Apply"):
+        if not model_id.strip() or not region.strip():
+            st.error("Give a Bedrock model id and a region (e.g. amazon.nova-lite-v1:0 in us-east-1).")
+        else:
+            try:
+                a.switch_llm(backend=backend, model_path=model_path.strip() or None,
+                             bedrock_model_id=model_id.strip(), bedrock_region=region.strip())
+            except Exception as exc:  # noqa: BLE001
+                show_error(exc)
+            else:
+                st.rerun()
+
 
 def reindex(paths) -> None:
     bar = st.progress(0.0, text="Indexing ...")
