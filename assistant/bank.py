@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from assistant.quiz.models import Question
+from assistant.store import storage_error
 
 
 def _m001_questions_and_attempts(db: sqlite3.Connection) -> None:
@@ -76,13 +77,22 @@ class Bank:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+        """All or nothing; a full disk or read-only folder becomes a StorageError naming the folder."""
         try:
-            yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            problem = storage_error(self.path.parent, exc)
+            if problem is None:
+                raise
+            raise problem from exc
 
     def add_question(self, q: Question, stem_vector: np.ndarray | None = None) -> None:
         blob = None if stem_vector is None else np.asarray(stem_vector, dtype=np.float32).tobytes()

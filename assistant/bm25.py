@@ -20,10 +20,11 @@ STOP = {"i", "a", "an", "the", "how", "what", "which", "who", "why", "when", "wh
 
 
 class BM25Index:
-    def __init__(self, chunks: list[Chunk], retriever, generation: int):
+    def __init__(self, chunks: list[Chunk], retriever, generation: int, saved: bool = False):
         self.chunks = chunks
         self.retriever = retriever
         self.generation = generation
+        self.saved = saved  # loaded from disk: a complete index a writer finished
 
     @staticmethod
     def _stemmer():
@@ -43,27 +44,36 @@ class BM25Index:
         return cls(chunks, retriever, generation)
 
     def save(self, folder: Path) -> None:
+        """Write beside the old copy, then swap: a crash at any point leaves a whole index or none."""
         tmp = folder.with_name(folder.name + ".tmp")
+        old = folder.with_name(folder.name + ".old")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         if self.chunks:
             self.retriever.save(str(tmp / "bm25s"))
         docs = [{"id": c.id, "text": c.indexed_text, "meta": c.metadata()} for c in self.chunks]
         (tmp / "chunks.json").write_text(json.dumps({"generation": self.generation, "chunks": docs}), encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
         tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> "BM25Index | None":
+        """The saved index, or None when there is none or it is damaged (the caller rebuilds it)."""
         import bm25s
 
         data_path = folder / "chunks.json"
         if not data_path.exists():
             return None
-        data = json.loads(data_path.read_text(encoding="utf-8"))
-        chunks = [Chunk.from_stored(d["id"], d["text"], d["meta"]) for d in data["chunks"]]
-        retriever = bm25s.BM25.load(str(folder / "bm25s")) if chunks else bm25s.BM25()
-        return cls(chunks, retriever, int(data["generation"]))
+        try:
+            data = json.loads(data_path.read_text(encoding="utf-8"))
+            chunks = [Chunk.from_stored(d["id"], d["text"], d["meta"]) for d in data["chunks"]]
+            retriever = bm25s.BM25.load(str(folder / "bm25s")) if chunks else bm25s.BM25()
+            return cls(chunks, retriever, int(data["generation"]), saved=True)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     @cached_property
     def _stem(self):
@@ -79,7 +89,8 @@ class BM25Index:
         if not tokens or not tokens[0]:
             return []
         k = min(n, len(self.chunks))
-        docs, scores = self.retriever.retrieve(tokens, k=k, weight_mask=mask, show_progress=False, n_threads=1)
+        # n_threads=0: a plain map; 1 still starts a thread pool per query (~10 ms on a busy 2-core machine)
+        docs, scores = self.retriever.retrieve(tokens, k=k, weight_mask=mask, show_progress=False, n_threads=0)
         return [(self.chunks[int(i)], float(s)) for i, s in zip(docs[0], scores[0]) if s > 0]
 
     def unknown_terms(self, text: str) -> list[str]:

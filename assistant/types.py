@@ -63,6 +63,8 @@ class IngestReport:
     deleted: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # same content as another indexed file
     errors: list[FileError] = field(default_factory=list)
+    flagged: dict[str, list[str]] = field(default_factory=dict)  # note -> why it looks like instructions to the model
+    repaired: dict | None = None  # what Index.repair fixed after an interrupted write
     chunks_added: int = 0
     chunks_deleted: int = 0
     seconds: float = 0.0

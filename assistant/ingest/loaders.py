@@ -8,7 +8,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".text", ".pdf", ".html", ".htm"}
@@ -24,6 +24,7 @@ class LoadedText:
     text: str
     kind: str  # "markdown" (headings meaningful) or "text"
     warning: str = ""
+    hidden: list[str] = field(default_factory=list)  # text a reader never sees (HTML comments, invisible elements)
 
 
 def load_file(path: Path, max_bytes: int) -> LoadedText:
@@ -44,7 +45,8 @@ def load_bytes(data: bytes, name: str) -> LoadedText:
         raise LoadError("file is named .pdf but is not a PDF (no %PDF- header); re-export it as PDF")
     text, warning = _decode(data)
     if suffix in {".html", ".htm"} or _HTML_START.match(data[:512]):
-        return LoadedText(_html_to_markdown(text), "markdown", warning)
+        visible, hidden = _html_to_markdown(text)
+        return LoadedText(visible, "markdown", warning, hidden)
     kind = "text" if suffix in {".txt", ".text"} else "markdown"
     return LoadedText(text, kind, warning)
 
@@ -84,19 +86,33 @@ def _load_pdf(data: bytes) -> LoadedText:
     return LoadedText(text, "text")
 
 
-def _html_to_markdown(html: str) -> str:
-    """Visible text of an HTML page, with h1-h6 turned into Markdown headings so sections survive."""
+_INVISIBLE_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])|opacity\s*:\s*0(?![.\d]*[1-9])"
+                              r"|(?<![-\w])color\s*:\s*(?:#fff(?:fff)?\b|white\b|transparent\b|rgba?\(\s*255\s*,\s*255\s*,\s*255)",
+                              re.IGNORECASE)
+
+
+def _html_to_markdown(html: str) -> tuple[str, list[str]]:
+    """Visible text of an HTML page, with h1-h6 turned into Markdown headings so sections survive; and the
+    text a reader would not see (comments, hidden or white-on-white elements), which is not indexed."""
     from bs4 import BeautifulSoup, Comment
 
     soup = BeautifulSoup(html, "html.parser")
+    hidden: list[str] = []
     for tag in soup(["script", "style", "noscript", "template", "head"]):
         tag.decompose()
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        hidden.append(str(comment).strip())
         comment.extract()
+    for tag in soup.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"
+                             or _INVISIBLE_STYLE.search(t.get("style") or "")):
+        if tag.decomposed:
+            continue
+        hidden.append(tag.get_text(" ", strip=True))
+        tag.decompose()
     for level in range(1, 7):
         for h in soup.find_all(f"h{level}"):
             h.replace_with(f"\n\n{'#' * level} {h.get_text(' ', strip=True)}\n\n")
     for block in soup.find_all(["p", "li", "tr", "div", "br"]):
         block.insert_after("\n")
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in soup.get_text().splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip(), [h for h in hidden if h]

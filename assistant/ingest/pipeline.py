@@ -1,5 +1,7 @@
 """Incremental ingestion: unchanged files cost a hash, changed files replace their chunks, deleted
-files lose theirs, and unreadable files are reported one by one while the rest goes on.
+files lose theirs, and unreadable files are reported one by one while the rest goes on. Notes that
+address the assistant (prompt injection) are flagged, recorded in the manifest and still indexed as data.
+A writer killed mid-way leaves the index marked dirty; the next ingest repairs it first (see Index.repair).
 
 The embedding model is loaded only when some chunk is new, so re-running on an unchanged corpus
 takes about a second.
@@ -14,6 +16,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from assistant.ingest.chunking import chunk_document
+from assistant.ingest.injection import find_instructions
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
 from assistant.store import Index
 from assistant.types import Chunk, FileError, IngestReport
@@ -60,50 +63,63 @@ def ingest(index: Index, paths: list[Path], *, progress: bool = True, rebuild: b
     settings = index.settings
     with index.writer():
         if rebuild:
+            index.begin_changes()
             index.reset()
         else:
             index.check_compatible()
+            if index.needs_repair():  # a writer was killed mid-way: make Chroma, manifest and BM25 agree first
+                report.repaired = index.repair()
         manifest = index.load_manifest()
         known = manifest["files"]
         files, roots, report.errors = discover(paths)
-        by_hash = {entry["hash"]: src for src, entry in known.items() if entry.get("chunks")}
-        pending: dict[str, tuple[NoteFile, str, list[Chunk]]] = {}
+        max_bytes = int(settings.store.max_file_mb * 1e6)
+        pending: dict[str, tuple[NoteFile, str, list[Chunk], list[str]]] = {}
         seen: set[str] = set()
+        hashed: list[tuple[NoteFile, str]] = []
         for note in files:
             seen.add(note.source)
             try:
-                digest = _hash_file(note.path, int(settings.store.max_file_mb * 1e6))
-                old = known.get(note.source)
-                if old and old["hash"] == digest:
-                    report.unchanged.append(note.source)
-                    continue
-                twin = by_hash.get(digest)
-                if twin and twin != note.source and (twin in known or twin in pending):
-                    report.duplicates.append(f"{note.source} (same content as {twin})")
-                    pending[note.source] = (note, digest, [])
-                    continue
-                loaded = load_file(note.path, int(settings.store.max_file_mb * 1e6))
+                hashed.append((note, _hash_file(note.path, max_bytes)))
+            except (LoadError, OSError) as exc:
+                report.errors.append(FileError(note.source, str(exc)))  # old chunks, if any, stay indexed
+        holder = _content_holders(known, hashed, seen, roots)
+        for note, digest in hashed:
+            old = known.get(note.source)
+            twin = holder[digest]
+            if old and old["hash"] == digest and bool(old.get("chunks")) == (twin == note.source):
+                report.unchanged.append(note.source)
+                continue
+            if twin != note.source:
+                report.duplicates.append(f"{note.source} (same content as {twin})")
+                pending[note.source] = (note, digest, [], [])
+                continue
+            try:
+                loaded = load_file(note.path, max_bytes)
                 chunks = chunk_document(loaded, note.source, index.embedder.count_tokens,
                                         settings.embedding.chunk_tokens, settings.embedding.chunk_overlap)
                 if not chunks:
                     raise LoadError("file has no text to index")
-                pending[note.source] = (note, digest, chunks)
-                by_hash.setdefault(digest, note.source)
-                (report.changed if old else report.added).append(note.source)
             except (LoadError, OSError) as exc:
                 report.errors.append(FileError(note.source, str(exc)))  # old chunks, if any, stay indexed
+                continue
+            flags = find_instructions(loaded.text, loaded.hidden)
+            if flags:
+                report.flagged[note.source] = flags
+            pending[note.source] = (note, digest, chunks, flags)
+            (report.changed if old else report.added).append(note.source)
         deleted = [src for src, entry in known.items() if entry.get("root") in roots and src not in seen]
-        if not pending and not deleted:
+        if not pending and not deleted and not rebuild:
             report.seconds = time.perf_counter() - started
             return report
 
-        new_chunks = [c for _, _, chunks in pending.values() for c in chunks]
+        index.begin_changes()
+        new_chunks = [c for _, _, chunks, _ in pending.values() for c in chunks]
         present = index.existing_ids([c.id for c in new_chunks]) if new_chunks else set()
         to_embed = [c for c in new_chunks if c.id not in present]
         vectors = _embed(index, to_embed, progress)
         vector_of = {c.id: v for c, v in zip(to_embed, vectors)}
 
-        for source, (note, digest, chunks) in pending.items():
+        for source, (note, digest, chunks, flags) in pending.items():
             old_ids = set(known.get(source, {}).get("chunks", []))
             fresh = [c for c in chunks if c.id in vector_of]
             if fresh:
@@ -115,6 +131,8 @@ def ingest(index: Index, paths: list[Path], *, progress: bool = True, rebuild: b
                 report.chunks_deleted += len(stale)
             known[source] = {"root": note.root, "hash": digest, "chunks": [c.id for c in chunks],
                              "size": note.path.stat().st_size}
+            if flags:
+                known[source]["flags"] = flags
             index.save_manifest(manifest)  # after each file: a crash loses at most one file's progress
         for source in deleted:
             ids = known.pop(source).get("chunks", [])
@@ -124,8 +142,26 @@ def ingest(index: Index, paths: list[Path], *, progress: bool = True, rebuild: b
         index.save_manifest(manifest)
         index.record_info()
         index.rebuild_bm25()
+        index.end_changes()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _content_holders(known: dict, hashed: list[tuple[NoteFile, str]], seen: set[str], roots: set[str]) -> dict[str, str]:
+    """content hash -> the one file whose chunks hold that content; other files with it are duplicates.
+
+    An indexed copy that stays (outside this scan, or unchanged in it) keeps holding it; otherwise the first
+    file in order takes over, so deleting the original of a duplicate never loses the content.
+    """
+    holder = {e["hash"]: src for src, e in known.items()
+              if e.get("chunks") and src not in seen and e.get("root") not in roots}
+    for note, digest in hashed:
+        old = known.get(note.source)
+        if old and old["hash"] == digest and old.get("chunks"):
+            holder.setdefault(digest, note.source)
+    for note, digest in hashed:
+        holder.setdefault(digest, note.source)
+    return holder
 
 
 def _hash_file(path: Path, max_bytes: int) -> str:

@@ -170,3 +170,15 @@ def test_refused_questions_feed_the_gap_report(learner):
     assert gaps["refusals"][0]["question"].startswith("How do I set up Amazon Cognito")
     assert gaps["refusals"][0]["times"] == 2 and "—" in gaps["refusals"][0]["closest"]
     assert gaps["thin"] == []  # the bundled notes cover every task
+
+
+def test_a_read_only_record_says_so_and_keeps_what_is_stored(learner):
+    from assistant.store import StorageError
+
+    (q,) = learner.quiz_maker(seed=13).make(1, kind="mcq", progress=False, tasks=["4.2"]).accepted
+    learner.record_attempt(q, q.keys)
+    learner.bank.db.execute("PRAGMA query_only = ON")  # what SQLite reports on a read-only folder
+    with pytest.raises(StorageError, match=str(learner.bank.path.parent)):
+        learner.record_attempt(q, wrong(q))
+    learner.bank.db.execute("PRAGMA query_only = OFF")
+    assert len(learner.bank.attempts()) == 1 and not learner.bank.db.in_transaction
