@@ -15,7 +15,7 @@ import numpy as np
 from assistant import prompts
 from assistant.prompts import format_passage
 from assistant.query import check_query
-from assistant.citations import Verification, Verifier, split_sentences
+from assistant.citations import Verification, Verifier, key_terms, split_sentences
 from assistant.llm.base import BackendError
 from assistant.llm.jsonstream import JsonAnswerStream
 from assistant.types import Chunk, SearchResult
@@ -72,9 +72,9 @@ def answer_schema(n_passages: int) -> dict:
                 "text": {"type": "string", "maxLength": MAX_SENTENCE_CHARS}}}}}}
 
 
-def prompt_overhead(llm, question: str) -> int:
+def prompt_overhead(llm, question: str, key_point: str = "") -> int:
     """Tokens of the prompt without passages (64 for the chat template's own tokens)."""
-    empty = prompts.render("answer_user", passages="", question=question)
+    empty = prompts.render("answer_user", passages="", key_point=key_point, question=question)
     return llm.count_tokens(prompts.load("answer_system")) + llm.count_tokens(empty) + 64
 
 
@@ -82,10 +82,30 @@ def passage_cost(llm, n: int, chunk: Chunk) -> int:
     return llm.count_tokens(format_passage(n, chunk)) + 2
 
 
-def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens: int) -> tuple[list[Chunk], list[dict]]:
+def focus_passages(hits: list[SearchResult], similarity, margin: float, sole: float = 0.85) -> list[SearchResult]:
+    """The passages most like the question first; those far below the best dropped.
+
+    A 1.5B model answers from whatever comes first and gets distracted by near-misses, and every passage costs
+    prefill time (~45 tok/s here). Retrieval already put the right section in the top few; the closest one to
+    the question (often a worked example of the very same question) is the one to answer from. A passage at
+    `sole` or above states the question itself: it is sent alone.
+
+    >>> from types import SimpleNamespace as N
+    >>> [h.rank for h in focus_passages([N(rank=1), N(rank=2), N(rank=3)], [0.6, 0.8, 0.3], 0.25)]
+    [2, 1]
+    """
+    best = max(similarity, default=0.0)
+    order = sorted(range(len(hits)), key=lambda i: -similarity[i])
+    if best >= sole:
+        return [hits[order[0]]]
+    return [hits[i] for i in order if similarity[i] >= best - margin]
+
+
+def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens: int,
+                 key_point: str = "") -> tuple[list[Chunk], list[dict]]:
     """Keep the best-ranked passages that fit the model's window; drop the lowest-ranked, never overflow."""
     system = prompts.load("answer_system")
-    budget = llm.context_window - max_answer_tokens - prompt_overhead(llm, question)
+    budget = llm.context_window - max_answer_tokens - prompt_overhead(llm, question, key_point)
     if budget <= 0:
         raise BackendError("the question is too long for the model's context window; ask a shorter question")
     kept: list[Chunk] = []
@@ -104,7 +124,8 @@ def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens
             break
     system_msg = {"role": "system", "content": system}
     user_msg = {"role": "user", "content": prompts.render(
-        "answer_user", passages="\n".join(format_passage(n, c) for n, c in enumerate(kept, 1)), question=question)}
+        "answer_user", passages="\n".join(format_passage(n, c) for n, c in enumerate(kept, 1)),
+        key_point=key_point, question=question)}
     return kept, [system_msg, user_msg]
 
 
@@ -130,19 +151,25 @@ def parse_answer_json(raw: str) -> tuple[list[tuple[str, list[int]]], bool]:
         if len(text) >= MAX_SENTENCE_CHARS - 2 and not text.endswith((".", "!", "?", ")")):
             text = text[: max(text.rfind(". "), 0)].strip()  # cut off by maxLength: keep whole sentences only
         for sentence in split_sentences(text):
-            out.append((sentence, cites))
+            if not sentence.endswith("?"):  # a question copied from the notes' worked example is no answer
+                out.append((sentence, cites))
     return out, complete
 
 
 class Answerer:
     def __init__(self, assistant, llm, verifier: Verifier | None = None, min_relevance: float = 0.42,
-                 strong_relevance: float = 0.6, min_answer_relevance: float = 0.35):
+                 strong_relevance: float = 0.6, min_answer_relevance: float = 0.35, focus_margin: float = 0.25,
+                 fact_match: float = 0.6):
         self.assistant = assistant
         self.llm = llm
         self.verifier = verifier or Verifier(assistant.embedder)
         self.min_relevance = min_relevance  # calibrated on evals/answers: in-notes questions score >= 0.48
         self.strong_relevance = strong_relevance
         self.min_answer_relevance = min_answer_relevance
+        self.focus_margin = focus_margin  # passages this far below the best question similarity are left out
+        self.fact_match = fact_match  # question-need similarity for a decision fact to lead (on evals/answers the
+        # right fact scores 0.61-0.91, out-of-notes questions at most 0.50; wrong ones up to 0.70, but their
+        # section is never in the top two retrieved)
 
     def ask(self, question: str, *, domain: int | None = None, on_text: Callable[[str], None] | None = None) -> Answer:
         started = time.perf_counter()
@@ -156,13 +183,16 @@ class Answerer:
         answer.retrieved_ids = [h.chunk.id for h in hits]
         qvec = self.assistant.embedder.encode([question])[0]
         pvecs = self.assistant.embedder.encode([h.chunk.indexed_text for h in hits]) if hits else np.zeros((0, len(qvec)))
-        answer.relevance = float(max(pvecs @ qvec)) if hits else 0.0
+        similarity = [float(x) for x in pvecs @ qvec]
+        answer.relevance = max(similarity, default=0.0)
         unknown = self.assistant.index.load_bm25().unknown_terms(question)
         if answer.relevance < self.min_relevance or (unknown and answer.relevance < self.strong_relevance):
             answer.missing_terms = unknown  # nothing close, or it names things no note mentions
             return self._refuse(answer, started)
 
-        passages, messages = fit_passages(self.llm, question, hits, settings.max_answer_tokens)
+        focused = focus_passages(hits, similarity, self.focus_margin)
+        key_point = self.key_point(question, qvec, [h.chunk for h in hits[:2]], [h.chunk for h in focused])
+        passages, messages = fit_passages(self.llm, question, focused, settings.max_answer_tokens, key_point)
         answer.passages_used = len(passages)
         answer.prompt_tokens = sum(self.llm.count_tokens(m["content"]) for m in messages)
         raw, display = "", JsonAnswerStream()
@@ -185,6 +215,32 @@ class Answerer:
         self._assemble(answer, verification, passages, qvec)
         answer.total_ms = 1000 * (time.perf_counter() - started)
         return answer
+
+    def key_point(self, question: str, qvec, top: list[Chunk], sent: list[Chunk]) -> str:
+        """The decision fact the question asks about, stated for the model so a small one names the key choice.
+
+        Only when the question matches a fact's need closely, the fact's own note section is among the `top`
+        two retrieved and it is `sent` to the model (so the answer stays checkable against it). Alternatives
+        the learner names ("Should I use an IAM group?") come with the notes' reason why not. Notes without
+        facts get no key point.
+        """
+        ranker = self.assistant.retriever.fact_ranker()
+        if ranker is None or not ranker.targets:
+            return ""
+        sims = ranker.vectors @ qvec
+        best = int(np.argmax(sims))
+        target, fact = ranker.targets[best], ranker.decisions[best]
+        in_section = lambda c: c.source == target.source and (  # noqa: E731 (the fact's section or below it)
+            c.heading == fact.section or c.heading.startswith(fact.section + " > "))
+        if sims[best] < self.fact_match or not any(map(in_section, top)) or not any(map(in_section, sent)):
+            return ""  # a need that reads alike, but retrieval does not put its section first: another topic
+        lines = [f"Key point from the notes: {fact.choice}. {fact.why_right}"]
+        asked = key_terms(question)
+        for alt in fact.alternatives:
+            terms = key_terms(alt.option)
+            if terms and 2 * len(terms & asked) >= len(terms):  # the learner names this alternative
+                lines.append(f"Not {alt.option}: {alt.why_wrong}")
+        return "\n".join(lines) + "\n"
 
     def _assemble(self, answer: Answer, verification: Verification, passages: list[Chunk], qvec) -> None:
         answer.invalid_citations = verification.invalid_citations

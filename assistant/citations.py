@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.prompts import flatten_tables
 from assistant.types import Chunk
 
 STOPWORDS = set("""a an and are as at be by can do does for from has have how i if in into is it its of on or
@@ -53,11 +54,22 @@ class Verification:
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "incl.")
 
 
+_ENUMERATOR = re.compile(r"^(?:\(?\d{1,2}[.)]|[-*\u2022])\s*")
+_LEAD_IN = re.compile(r":\s*\(?\d{1,2}[.)]$")  # "steps: 1." -> "steps:"
+
+
 def split_sentences(text: str) -> list[str]:
+    """Sentences, without list markers (a step's "1." is not a claim, nor a number to find in the passage).
+
+    >>> split_sentences("Follow these steps: 1. Create the group. 2. Ingest the data.")
+    ['Follow these steps:', 'Create the group.', 'Ingest the data.']
+    """
     protected = text.strip()
     for abbr in _ABBREVIATIONS:
         protected = protected.replace(abbr + " ", abbr.replace(".", "\x00") + " ")
-    return [s.replace("\x00", ".").strip() for s in _SENTENCE_END.split(protected) if s.strip()]
+    parts = (_LEAD_IN.sub(":", _ENUMERATOR.sub("", s.replace("\x00", ".").strip())).strip()
+             for s in _SENTENCE_END.split(protected))
+    return [s for s in parts if s]
 
 
 def key_terms(text: str) -> set[str]:
@@ -100,6 +112,7 @@ class Verifier:
     def __init__(self, embedder, strong: float = 0.62, weak: float = 0.45, overlap: float = 0.5):
         self.embedder = embedder
         self.strong, self.weak, self.overlap = strong, weak, overlap
+        self._part_cache: dict[str, tuple[list[str], np.ndarray]] = {}
 
     def support(self, sentence: str, passage: Chunk, sent_vec, passage_vecs: dict) -> tuple[float, str]:
         """Support score in [0, 1] of `sentence` by `passage` and, when 0, the reason."""
@@ -110,17 +123,18 @@ class Verifier:
         cos = float(np.dot(sent_vec, passage_vecs[passage.id]))
         terms = key_terms(sentence)
         overlap = len(terms & key_terms(text)) / len(terms) if terms else 0.0
-        if not (cos >= self.strong or (cos >= self.weak and overlap >= self.overlap)):
-            return 0.0, f"not stated in the passage (similarity {cos:.2f}, shared key terms {overlap:.0%})"
+        parts, vecs = self._parts(passage)
+        best = int(np.argmax(vecs @ sent_vec))
+        closest, same = parts[best], float(vecs[best] @ sent_vec)
+        # a long passage (a table, a list of steps) embeds as a blur: a claim may match one of its lines instead
+        if not (cos >= self.strong or (cos >= self.weak and overlap >= self.overlap)
+                or (same >= self.strong and overlap >= self.overlap)):
+            return 0.0, f"not stated in the passage (similarity {max(cos, same):.2f}, shared key terms {overlap:.0%})"
         if not _negated(sentence):
             denied = (terms - _GENERIC) & _denied_terms(text)
             if denied:
                 return 0.0, f"contradicts the passage, which says no/not about {sorted(denied)}"
         # a contradiction reads like its passage: compare polarity with the passage's closest sentence
-        parts = split_sentences(passage.text) or [passage.text]
-        vecs = self.embedder.encode(parts)
-        best = int(np.argmax(vecs @ sent_vec))
-        closest, same = parts[best], float(vecs[best] @ sent_vec)
         if _negated(closest) != _negated(sentence):
             # the same statement once the negation is removed, and closer without it: a contradiction
             a, b = (_without_negation(sentence), closest) if _negated(sentence) else (sentence, _without_negation(closest))
@@ -128,11 +142,20 @@ class Verifier:
             flipped = float(va @ vb)
             if flipped >= 0.85 and flipped > same + 0.02:
                 return 0.0, "contradicts the passage (one says not, the other does not)"
-        return cos * 0.7 + overlap * 0.3, ""
+        return max(cos, same) * 0.7 + overlap * 0.3, ""
+
+    def _parts(self, passage: Chunk) -> tuple[list[str], np.ndarray]:
+        """The passage's sentences and table rows (as "header: cell" lines) with their vectors, cached per passage."""
+        if passage.id not in self._part_cache:
+            parts = [s for line in flatten_tables(passage.text).splitlines() for s in split_sentences(line)]
+            parts = parts or [passage.text]
+            self._part_cache[passage.id] = (parts, self.embedder.encode(parts))
+        return self._part_cache[passage.id]
 
     def verify(self, sentences: list[tuple[str, list[int]]], passages: list[Chunk]) -> Verification:
         """`sentences`: (text, cited numbers 1..n) as the model wrote them; `passages`: numbered from 1."""
         invalid: list[int] = []
+        self._part_cache: dict[str, tuple[list[str], np.ndarray]] = {}
         if not sentences:
             return Verification([], invalid)
         vectors = self.embedder.encode([s for s, _ in sentences] + [p.indexed_text for p in passages])

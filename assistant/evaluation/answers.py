@@ -53,8 +53,27 @@ def summarise(rows: list[dict]) -> dict:
     }
 
 
-def run_answer_eval(assistant, folder, limit: int | None = None, progress: bool = True) -> dict:
-    items = load_items(folder)[:limit] if limit else load_items(folder)
+def select_items(items: list[dict], *, ids: list[str] | None = None, exercises_only: bool = False,
+                 limit: int | None = None) -> list[dict]:
+    """The questions to run: by id (unknown ids are an error), exercises only, then the first `limit`.
+
+    >>> select_items([{"id": "a"}, {"id": "b", "exercise": True}], exercises_only=True)
+    [{'id': 'b', 'exercise': True}]
+    """
+    if ids:
+        known = {item["id"] for item in items}
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise ValueError(f"no eval question with id {', '.join(unknown)}; ids look like d1-a01 (see evals/answers/)")
+        items = [item for item in items if item["id"] in set(ids)]
+    if exercises_only:
+        items = [item for item in items if item.get("exercise")]
+    return items[:limit] if limit else items
+
+
+def run_answer_eval(assistant, folder, limit: int | None = None, progress: bool = True, *,
+                    ids: list[str] | None = None, exercises_only: bool = False) -> dict:
+    items = select_items(load_items(folder), ids=ids, exercises_only=exercises_only, limit=limit)
     rows, started = [], time.perf_counter()
     for item in tqdm(items, desc="eval answers", disable=not progress):
         rows.append(grade(item, assistant.ask(item["question"])))

@@ -22,4 +22,25 @@ def render(name: str, **values: str) -> str:
 
 def format_passage(n: int, chunk) -> str:
     """A retrieved passage as numbered, delimited data for a prompt."""
-    return f"<passage n={n} source=\"{chunk.source}\" heading=\"{chunk.heading}\">\n{chunk.text}\n</passage>"
+    return f"<passage n={n} source=\"{chunk.source}\" heading=\"{chunk.heading}\">\n{flatten_tables(chunk.text)}\n</passage>"
+
+
+def flatten_tables(text: str) -> str:
+    """Markdown table rows as "header: cell" lines: a small model misreads which cell belongs to which row.
+
+    >>> print(flatten_tables("| Field | Technique |\\n|---|---|\\n| City | One-hot |"))
+    - Field: City; Technique: One-hot
+    """
+    out, header = [], None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
+            out.append(line)
+            header = None
+            continue
+        cells = [c.strip() for c in stripped.strip("|").split("|")]
+        if header is None:
+            header = cells
+        elif not all(set(c) <= set("-: ") for c in cells):  # skip the |---| separator row
+            out.append("- " + "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells)))
+    return "\n".join(out)

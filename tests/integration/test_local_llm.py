@@ -44,6 +44,31 @@ def test_cli_ask_json_in_a_fresh_process(small_corpus, model_path, tmp_path):
     assert all({"n", "id", "source", "heading", "text"} <= set(c) for c in result["citations"])
 
 
+@pytest.fixture(scope="module")
+def bundled_with_model(bundled, model_path):
+    """The bundled corpus (indexed once per session) answered by the real default model."""
+    from assistant.app import Assistant
+
+    llm = bundled.settings.llm.model_copy(update={"model_path": model_path})
+    return Assistant(bundled.settings.model_copy(update={"llm": llm}), embedder=bundled.embedder)
+
+
+# learner exercises that once failed, one per way of failing: a multi-step answer cut to its first step
+# (d1-a01), a table row misread and the answer refused (d1-a07). The whole set runs in
+# `study eval answers --exercises`.
+@pytest.mark.llm
+@pytest.mark.parametrize("qid", ["d1-a01", "d1-a07"])
+def test_learner_exercise_is_answered_with_its_key_facts(bundled_with_model, qid):
+    from assistant.evaluation.answers import grade
+    from assistant.evaluation.retrieval import load_items
+
+    item = next(i for i in load_items(bundled_with_model.settings.evals_dir / "answers") if i["id"] == qid)
+    answer = bundled_with_model.ask(item["question"])
+    row = grade(item, answer)
+    assert row["correct"], (item["key_facts"], answer.answer, answer.unsupported)
+    assert row["citations_valid"] and answer.citations and answer.supported_share >= 0.5
+
+
 def test_default_model_is_verified_once(model_path):
     assert model_path.stat().st_size == 1_117_320_768
     assert assemble_default_model(model_path.parent, progress=False) == model_path  # verified marker: no re-hash

@@ -62,6 +62,24 @@ def test_sentence_split():
     assert split_sentences("One is here. Two e.g. 2.5 GB! Three?") == ["One is here.", "Two e.g. 2.5 GB!", "Three?"]
 
 
+@pytest.mark.parametrize("text,sentences", [
+    ("Follow these steps: 1. Create the feature group. 2. Ingest the records.",
+     ["Follow these steps:", "Create the feature group.", "Ingest the records."]),
+    ("1.", []),  # a bare list marker is no claim (and its number is not to be found in a passage)
+    ("- Use one role. (2) Attach it.", ["Use one role.", "Attach it."]),
+    ("The quota is 10. Port 8080 answers.", ["The quota is 10.", "Port 8080 answers."]),  # numbers that are claims stay
+])
+def test_list_markers_are_not_sentences(text, sentences):
+    assert split_sentences(text) == sentences
+
+
+def test_questions_the_model_copies_are_not_answer_sentences():
+    from assistant.answer import parse_answer_json
+
+    raw = '{"sentences": [{"cites": [1], "text": "What are the steps? Create the group."}]}'
+    assert parse_answer_json(raw) == ([("Create the group.", [1])], True)
+
+
 def test_claim_against_a_table_that_says_no_is_a_contradiction(verifier):
     table = Chunk(id="t", source="i.md", heading="Inference > Options",
                   text="| Serverless inference | Intermittent traffic | CPU only (no GPUs); memory 1-6 GB; payload up to 4 MB |")
@@ -78,3 +96,22 @@ def test_an_answer_that_contradicts_itself_keeps_one_side(verifier):
                         [PASSAGES[1], realtime])
     assert sum(c.supported for c in v.sentences) == 1
     assert any("contradicts another sentence" in c.reason for c in v.sentences)
+
+
+TABLE = Chunk(id="t1", source="f.md", heading="Feature engineering > Worked example: matching fields",
+              text="Match each housing-data field to a technique. Offered techniques: feature splitting, logarithmic "
+                   "transformation, one-hot encoding, standardized distribution.\n\n| Field | Technique | Why |\n"
+                   "|---|---|---|\n| City name | One-hot encoding | A nominal categorical variable; one-hot converts it "
+                   "into numeric 0/1 columns without implying an order |\n| Type_Year (type of home and year built in "
+                   "one field) | Feature splitting | Two facts in one field; splitting separates them into individual "
+                   "features |\n| Size of the building (square meters) | Logarithmic transformation | Sizes are usually "
+                   "right-skewed; the log compresses large values and makes the distribution more balanced |\n")
+
+
+def test_claim_matching_one_row_of_a_long_table_is_supported(verifier):
+    # the whole passage embeds as a blur (similarity 0.35 with this claim); its row states it
+    claim = "Use a logarithmic transformation for the building size, because sizes are usually right-skewed."
+    v = verifier.verify([(claim, [1])], [TABLE])
+    assert v.sentences[0].supported_by == [1], v.sentences[0].reason
+    v = verifier.verify([("Use a logarithmic transformation for the city name.", [1])], [TABLE])
+    assert not v.sentences[0].supported  # a row's words in the wrong pairing are no support
