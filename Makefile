@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install browser run test test-fast eval
+.PHONY: install browser run test test-fast eval bench
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ test-fast: install
 
 eval: install
 	$(VENV)/bin/study eval retrieval
+
+# Speed and scale vs the raw engines (about 10 minutes; writes docs/bench.md and evals/results/bench-*.json).
+bench: install
+	$(VENV)/bin/study bench

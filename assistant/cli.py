@@ -4,7 +4,7 @@
     study search "QUERY" [--k 5] [--domain N] [--json] | --queries FILE --json
     study ask "QUESTION" [--domain N] [--backend local|bedrock] [--json]
     study eval retrieval [--json]              recall/MRR/nDCG for BM25, dense and hybrid
-    study eval answers [--backend local|bedrock]   correctness, citations, refusals, latency
+    study eval answers [--backend local|bedrock] [--exercises] [--ids ID,...]   correctness, citations, refusals, latency
     study coverage [--json]                    chunks and decision facts per task statement
     study quiz [--n 10] [--domain N | --task 2.2 | --topic TEXT] [--type mcq|multi|ordering|matching|mixed]
     study practice [...same...]                answer questions one at a time; attempts recorded
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -26,10 +27,10 @@ from assistant.app import Assistant, QueryError, build_assistant
 from assistant.embeddings import EmbeddingModelError
 from assistant.llm.base import BackendError
 from assistant.llm.model_file import ModelFileError
-from assistant.store import IndexBusyError, IndexMismatchError
+from assistant.store import IndexBusyError, IndexMismatchError, StorageError
 
 USER_ERRORS = (ValueError, QueryError, IndexBusyError, IndexMismatchError, EmbeddingModelError, FileNotFoundError, BackendError,
-               ModelFileError)
+               ModelFileError, StorageError)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a learner sees a message, never a traceback (details on request)
+        if os.environ.get("STUDY_DEBUG"):
+            raise
+        print(f"error: something went wrong ({type(exc).__name__}); run again with STUDY_DEBUG=1 to see the details",
+              file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--llm-per-domain", type=int, default=2, help="quiz eval: model-written questions per domain")
     p.add_argument("--backend", choices=["local", "bedrock"], help="model for the answers eval")
     p.add_argument("--limit", type=int, help="answers eval: only the first N questions")
+    p.add_argument("--ids", help="answers eval: only these question ids, comma-separated (e.g. d1-a01,d4-a03)")
+    p.add_argument("--exercises", action="store_true", help="answers eval: only the learner's exercises")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--out", type=Path, help="results folder (default: evals/results)")
     p.set_defaults(func=cmd_eval)
@@ -89,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant import cli_quiz
 
     cli_quiz.add_parsers(sub)
+    from assistant import cli_bench
+
+    cli_bench.add_parsers(sub)
     from assistant import cli_record
 
     cli_record.add_parsers(sub)
@@ -112,6 +124,11 @@ def cmd_ingest(assistant: Assistant, args) -> int:
               f"+{report.chunks_added}/-{report.chunks_deleted} chunks in {report.seconds:.1f}s")
         for dup in report.duplicates:
             print(f"  skipped duplicate: {dup}")
+        if report.repaired:
+            print(f"  repaired an interrupted ingest: {report.repaired}")
+        for source, why in report.flagged.items():
+            print(f"  flagged: {source} seems to give the assistant instructions ({'; '.join(why)}); it is indexed "
+                  "as notes only, never obeyed: check that file")
     for err in report.errors:
         print(f"error: {err.source}: {err.message}", file=sys.stderr)
     return 1 if report.errors else 0
@@ -226,8 +243,11 @@ def cmd_eval(assistant: Assistant, args) -> int:
 
         if args.backend:
             assistant = with_backend(assistant, args.backend)
-        results = run_answer_eval(assistant, evals / "answers", limit=args.limit, progress=not args.json)
-        path = write_results(results, args.out or evals / "results", name=f"answers-{results['backend']}")
+        ids = [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None
+        results = run_answer_eval(assistant, evals / "answers", limit=args.limit, progress=not args.json,
+                                  ids=ids, exercises_only=args.exercises)
+        partial = "-partial" if (ids or args.exercises or args.limit) else ""  # never replaces the full run's latest
+        path = write_results(results, args.out or evals / "results", name=f"answers-{results['backend']}{partial}")
         print(json.dumps(results["summary"], indent=1) if args.json else format_answer_table(results))
         if not args.json:
             print(f"\nresults written to {path}")

