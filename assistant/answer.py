@@ -6,6 +6,7 @@ never left to the model (a small model told "say you don't know" refuses everyth
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
@@ -15,6 +16,7 @@ import numpy as np
 from assistant import prompts
 from assistant.prompts import format_passage
 from assistant.query import check_query
+from assistant.ingest.injection import find_instructions
 from assistant.citations import Verification, Verifier, key_terms, split_sentences
 from assistant.llm.base import BackendError
 from assistant.llm.jsonstream import JsonAnswerStream
@@ -129,6 +131,9 @@ def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens
     return kept, [system_msg, user_msg]
 
 
+CITE_IN_TEXT = re.compile(r"\s*\[\s*\d+(?:\s*[,-]\s*\d+)*\s*\]")
+
+
 def parse_answer_json(raw: str) -> tuple[list[tuple[str, list[int]]], bool]:
     """(sentences with cites, complete?) from the model's JSON; salvages what it can from cut-off output."""
     try:
@@ -150,9 +155,13 @@ def parse_answer_json(raw: str) -> tuple[list[tuple[str, list[int]]], bool]:
         text = item["text"].strip()
         if len(text) >= MAX_SENTENCE_CHARS - 2 and not text.endswith((".", "!", "?", ")")):
             text = text[: max(text.rfind(". "), 0)].strip()  # cut off by maxLength: keep whole sentences only
+        text = CITE_IN_TEXT.sub("", text)  # citations come from "cites" only; markers in the text are forgeable
         for sentence in split_sentences(text):
-            if not sentence.endswith("?"):  # a question copied from the notes' worked example is no answer
-                out.append((sentence, cites))
+            if sentence.endswith("?"):  # a question copied from the notes' worked example is no answer
+                continue
+            if find_instructions(sentence):  # an instruction planted in a note, echoed by the model: never shown
+                continue
+            out.append((sentence, cites))
     return out, complete
 
 

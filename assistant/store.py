@@ -182,6 +182,9 @@ class Index:
         store = self.settings.store
         if store.chroma_host:
             return chromadb.HttpClient(host=store.chroma_host, port=store.chroma_port, settings=chroma_settings)
+        from assistant.chroma_upgrade import backup_before_upgrade
+
+        self.upgrade_backup = backup_before_upgrade(self.info_path, self.dir)
         try:
             return chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=chroma_settings)
         except Exception as exc:  # noqa: BLE001 - Chroma wraps SQLite's "readonly database" in its own errors
@@ -358,6 +361,10 @@ class Index:
         """Refuse an index made with another embedding model/schema: mixing vectors breaks retrieval."""
         if not self.info_path.exists():
             return
+        from assistant.chroma_upgrade import newer_store_problem
+
+        if problem := newer_store_problem(self.info_path, self.dir):
+            raise IndexMismatchError(problem)
         info = json.loads(self.info_path.read_text(encoding="utf-8"))
         if info.get("embedding_model") != self.embedder.name or info.get("schema") != SCHEMA_VERSION:
             raise IndexMismatchError(
@@ -367,7 +374,10 @@ class Index:
             )
 
     def record_info(self) -> None:
-        info = {"embedding_model": self.embedder.name, "dimension": self.embedder.dimension, "schema": SCHEMA_VERSION}
+        from assistant.chroma_upgrade import installed
+
+        info = {"embedding_model": self.embedder.name, "dimension": self.embedder.dimension, "schema": SCHEMA_VERSION,
+                "chromadb": installed()}
         _atomic_write(self.info_path, json.dumps(info, indent=1))
 
     def exists(self) -> bool:

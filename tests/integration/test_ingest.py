@@ -111,3 +111,27 @@ def test_index_from_another_embedding_model_is_refused(make_assistant, small_cor
 def test_bad_queries_get_clear_errors(make_assistant, query):
     with pytest.raises(QueryError, match="empty|characters long"):
         make_assistant().search(query)
+
+
+def test_a_chroma_upgrade_backs_the_store_up_first_and_a_newer_store_is_refused(make_assistant, small_corpus):
+    import json
+
+    import chromadb
+
+    first = make_assistant()
+    first.ingest([small_corpus], progress=False)
+    info_path = first.index.info_path
+    assert json.loads(info_path.read_text())["chromadb"] == chromadb.__version__
+    info = json.loads(info_path.read_text())
+    info_path.write_text(json.dumps({**info, "chromadb": "1.0.0"}))  # as if written by an older release
+
+    upgraded = make_assistant()
+    assert upgraded.search("managed warm pools")  # still answers, after the backup
+    backup = upgraded.index.dir / "chroma.backup-1.0.0"
+    assert backup.is_dir() and (backup / "chroma.sqlite3").exists()
+    assert json.loads(info_path.read_text())["chromadb"] == chromadb.__version__
+    assert json.loads(info_path.read_text())["chromadb_backup"] == backup.name
+
+    info_path.write_text(json.dumps({**info, "chromadb": "99.0.0"}))  # written by a newer release
+    with pytest.raises(IndexMismatchError, match="newer than the installed"):
+        make_assistant().search("managed warm pools")

@@ -135,11 +135,6 @@ def test_answers_cite_only_retrieved_passages_whatever_the_model_emits(tutor):
     assert not llm.replies and kinds["refused"] and kinds["answered"]
 
 
-@pytest.mark.xfail(strict=True, reason="answer.py (issue 4's file) keeps what a model copies from a poisoned passage: "
-                   "a sentence repeating the planted instruction counts as supported (the passage does say it), and "
-                   "[n] markers inside a sentence's text reach the answer without a citation; fix: treat sentences "
-                   "that assistant.ingest.injection.find_instructions flags as unsupported and strip [n] from "
-                   "sentence text, then drop this marker")
 def test_no_planted_instruction_or_fake_marker_reaches_the_answer(tutor):
     assistant, llm = tutor
     leaked = []

@@ -18,7 +18,7 @@ cols[0].metric("Readiness (expected score)", f"{100 * r['estimate']:.0f}%",
 cols[1].metric("90% range", f"{100 * r['low']:.0f}–{100 * r['high']:.0f}%", help="Few attempts give a wide range.")
 cols[2].metric("Chance of the pass mark", f"{100 * r['pass_chance']:.0f}%",
                help="Chance that the readiness estimate is at or above the ~72% rough pass guide.")
-st.caption(f"From {r['attempts']} attempts. With few attempts the range is wide: practise to narrow it.")
+st.caption(f"From {r['attempts']} attempt{'' if r['attempts'] == 1 else 's'}. With few attempts the range is wide: practise to narrow it.")
 
 st.subheader("Domains")
 percent_bars([{"domain": f"D{d['key']} {d['title']} ({d['attempts']} attempts)", "estimate %": 100 * d["estimate"],
