@@ -109,6 +109,19 @@ def parse_response(q: Question, text: str) -> list[int]:
     return answer
 
 
+def read_answer(q: Question) -> list[int] | None:
+    """Prompt until the learner types a valid answer to q; None when the input ends (Ctrl-D)."""
+    while True:
+        try:
+            raw = input("your answer> ")
+        except EOFError:
+            return None
+        try:
+            return parse_response(q, raw)
+        except ValueError as exc:
+            print(exc)
+
+
 def cmd_practice(assistant, args) -> int:
     result = make_quiz(assistant, args)
     explainer = assistant.explainer(with_model=False)
@@ -116,17 +129,10 @@ def cmd_practice(assistant, args) -> int:
     for i, q in enumerate(result.accepted, 1):
         show_question(q, i)
         started = time.monotonic()
-        while True:
-            try:
-                raw = input("your answer> ")
-            except EOFError:
-                print(f"\nstopped: {right}/{i - 1} correct")
-                return 0
-            try:
-                answer = parse_response(q, raw)
-                break
-            except ValueError as exc:
-                print(exc)
+        answer = read_answer(q)
+        if answer is None:
+            print(f"\nstopped: {right}/{i - 1} correct")
+            return 0
         correct = assistant.record_attempt(q, answer, time.monotonic() - started)
         right += correct
         print("Correct!" if correct else "Not quite.")

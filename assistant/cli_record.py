@@ -6,7 +6,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from assistant.cli_quiz import parse_response, show_key, show_question
+from assistant.cli_quiz import read_answer, show_key, show_question
 from assistant.exam import PASS_MARK
 from assistant.progress import format_progress
 from assistant.render import inert
@@ -77,16 +77,9 @@ def cmd_review(assistant, args) -> int:
 def _ask_one(assistant, q, number: int) -> bool:
     show_question(q, number)
     started = time.monotonic()
-    while True:
-        try:
-            raw = input("your answer> ")
-        except EOFError:
-            raise KeyboardInterrupt from None
-        try:
-            answer = parse_response(q, raw)
-            break
-        except ValueError as exc:
-            print(exc)
+    answer = read_answer(q)
+    if answer is None:
+        raise KeyboardInterrupt
     correct = assistant.record_attempt(q, answer, time.monotonic() - started)
     print("Correct!" if correct else "Not quite.")
     show_key(q)
@@ -111,17 +104,10 @@ def cmd_exam(assistant, args) -> int:
         show_question(q, position + 1)
         print(f"  ({exam.remaining / 60:.0f} min left)")
         started = time.monotonic()
-        while True:
-            try:
-                raw = input("your answer> ")
-            except EOFError:
-                print(f"\npaused: {len(exam.answers)}/{len(exam.questions)} answered; `study exam` resumes.")
-                return 0
-            try:
-                answer = parse_response(q, raw)
-                break
-            except ValueError as exc:
-                print(exc)
+        answer = read_answer(q)
+        if answer is None:
+            print(f"\npaused: {len(exam.answers)}/{len(exam.questions)} answered; `study exam` resumes.")
+            return 0
         exams.answer(exam, position, answer, time.monotonic() - started)
     show_score(assistant, exams.finish(exam))
     return 0
