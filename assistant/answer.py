@@ -9,6 +9,7 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -17,7 +18,8 @@ from assistant import prompts
 from assistant.prompts import format_passage
 from assistant.query import check_query
 from assistant.ingest.injection import find_instructions
-from assistant.citations import Verification, Verifier, key_terms, split_sentences
+from assistant.citations import Verification, Verifier, split_sentences
+from assistant.key_points import KeyPoint, KeyPointFinder
 from assistant.llm.base import BackendError
 from assistant.llm.jsonstream import JsonAnswerStream
 from assistant.types import Chunk, SearchResult
@@ -53,7 +55,9 @@ class Answer:
     invalid_citations: list[int] = field(default_factory=list)
     missing_terms: list[str] = field(default_factory=list)  # names in the question that no note mentions
     sentences: list[dict] = field(default_factory=list)  # every model sentence with its verification
-    supported_share: float = 0.0
+    supported_share: float = 0.0  # of the model's sentences
+    filled: list[dict] = field(default_factory=list)  # note sentences added for key points the model left out
+    key_fact: str = ""  # id of the corpus fact the question matched, if any
     relevance: float = 0.0  # best question-passage similarity
     prompt_tokens: int = 0
     output_tokens: int = 0
@@ -101,6 +105,33 @@ def focus_passages(hits: list[SearchResult], similarity, margin: float, sole: fl
     if best >= sole:
         return [hits[order[0]]]
     return [hits[i] for i in order if similarity[i] >= best - margin]
+
+
+def section_first(focused: list[SearchResult], section: list[Chunk], max_chars: int) -> list[SearchResult]:
+    """The closest passage's whole note section first, in document order, then the other passages.
+
+    Sections are chunked at ~200 word pieces, so a worked example arrives in parts (scenario; answer; why
+    not the alternatives) and retrieval returns one part per section: the model saw the scenario without
+    the steps. A section longer than `max_chars` keeps the chunks nearest the closest one.
+
+    >>> from types import SimpleNamespace as N
+    >>> c = [N(id=i, text="x" * 10, position=i) for i in range(5)]
+    >>> [h.chunk.id for h in section_first([N(chunk=c[2]), N(chunk=N(id=9, text="y"))], c, 30)]
+    [1, 2, 3, 9]
+    """
+    lead = focused[0].chunk
+    at = next((k for k, c in enumerate(section) if c.id == lead.id), None)
+    if at is None:  # the index changed since retrieval: the passage alone
+        return focused
+    keep, size = {at}, len(lead.text)
+    for k in sorted(range(len(section)), key=lambda k: (abs(k - at), k)):
+        if k != at and size + len(section[k].text) <= max_chars and (k - 1 in keep or k + 1 in keep):
+            keep.add(k)
+            size += len(section[k].text)
+    chunks = [section[k] for k in sorted(keep)]
+    ids = {c.id for c in chunks}
+    return ([focused[0] if c.id == lead.id else SearchResult(c, 0.0, 0) for c in chunks]
+            + [h for h in focused[1:] if h.chunk.id not in ids])
 
 
 def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens: int,
@@ -168,7 +199,7 @@ def parse_answer_json(raw: str) -> tuple[list[tuple[str, list[int]]], bool]:
 class Answerer:
     def __init__(self, assistant, llm, verifier: Verifier | None = None, min_relevance: float = 0.42,
                  strong_relevance: float = 0.6, min_answer_relevance: float = 0.35, focus_margin: float = 0.25,
-                 fact_match: float = 0.6):
+                 fact_match: float = 0.6, repeat: float = 0.92):
         self.assistant = assistant
         self.llm = llm
         self.verifier = verifier or Verifier(assistant.embedder)
@@ -176,9 +207,8 @@ class Answerer:
         self.strong_relevance = strong_relevance
         self.min_answer_relevance = min_answer_relevance
         self.focus_margin = focus_margin  # passages this far below the best question similarity are left out
-        self.fact_match = fact_match  # question-need similarity for a decision fact to lead (on evals/answers the
-        # right fact scores 0.61-0.91, out-of-notes questions at most 0.50; wrong ones up to 0.70, but their
-        # section is never in the top two retrieved)
+        self.repeat = repeat  # sentences this similar to an earlier one of the answer are repeats
+        self.fact_match = fact_match  # question-fact similarity for a key point (see key_points.KeyPointFinder)
 
     def ask(self, question: str, *, domain: int | None = None, on_text: Callable[[str], None] | None = None) -> Answer:
         started = time.perf_counter()
@@ -200,8 +230,12 @@ class Answerer:
             return self._refuse(answer, started)
 
         focused = focus_passages(hits, similarity, self.focus_margin)
-        key_point = self.key_point(question, qvec, [h.chunk for h in hits[:2]], [h.chunk for h in focused])
-        passages, messages = fit_passages(self.llm, question, focused, settings.max_answer_tokens, key_point)
+        focused = section_first(focused, self.assistant.index.load_bm25().section(focused[0].chunk),
+                                settings.section_chars)
+        answer.retrieved_ids += [h.chunk.id for h in focused if h.chunk.id not in answer.retrieved_ids]
+        point = self.key_points.find(question, qvec, [h.chunk for h in hits[:2]], [h.chunk for h in focused])
+        passages, messages = fit_passages(self.llm, question, focused, settings.max_answer_tokens,
+                                          point.prompt() if point else "")
         answer.passages_used = len(passages)
         answer.prompt_tokens = sum(self.llm.count_tokens(m["content"]) for m in messages)
         raw, display = "", JsonAnswerStream()
@@ -221,49 +255,37 @@ class Answerer:
         sentences, complete = parse_answer_json(raw)
         answer.complete = answer.complete and complete
         verification = self.verifier.verify(sentences, passages)
-        self._assemble(answer, verification, passages, qvec)
+        self._assemble(answer, verification, passages, qvec, point)
         answer.total_ms = 1000 * (time.perf_counter() - started)
         return answer
 
-    def key_point(self, question: str, qvec, top: list[Chunk], sent: list[Chunk]) -> str:
-        """The decision fact the question asks about, stated for the model so a small one names the key choice.
+    @cached_property
+    def key_points(self) -> KeyPointFinder:
+        return KeyPointFinder(self.assistant.facts, self.assistant.embedder, self.fact_match)
 
-        Only when the question matches a fact's need closely, the fact's own note section is among the `top`
-        two retrieved and it is `sent` to the model (so the answer stays checkable against it). Alternatives
-        the learner names ("Should I use an IAM group?") come with the notes' reason why not. Notes without
-        facts get no key point.
-        """
-        ranker = self.assistant.retriever.fact_ranker()
-        if ranker is None or not ranker.targets:
-            return ""
-        sims = ranker.vectors @ qvec
-        best = int(np.argmax(sims))
-        target, fact = ranker.targets[best], ranker.decisions[best]
-        in_section = lambda c: c.source == target.source and (  # noqa: E731 (the fact's section or below it)
-            c.heading == fact.section or c.heading.startswith(fact.section + " > "))
-        if sims[best] < self.fact_match or not any(map(in_section, top)) or not any(map(in_section, sent)):
-            return ""  # a need that reads alike, but retrieval does not put its section first: another topic
-        lines = [f"Key point from the notes: {fact.choice}. {fact.why_right}"]
-        asked = key_terms(question)
-        for alt in fact.alternatives:
-            terms = key_terms(alt.option)
-            if terms and 2 * len(terms & asked) >= len(terms):  # the learner names this alternative
-                lines.append(f"Not {alt.option}: {alt.why_wrong}")
-        return "\n".join(lines) + "\n"
-
-    def _assemble(self, answer: Answer, verification: Verification, passages: list[Chunk], qvec) -> None:
+    def _assemble(self, answer: Answer, verification: Verification, passages: list[Chunk], qvec,
+                  point: KeyPoint | None = None) -> None:
         answer.invalid_citations = verification.invalid_citations
         answer.supported_share = verification.supported_share
         answer.sentences = [{"text": s.text, "cited": s.cited, "supported_by": s.supported_by, "posthoc": s.posthoc,
                              "score": round(s.score, 3), "reason": s.reason} for s in verification.sentences]
         supported = [s for s in verification.sentences if s.supported]
         answer.unsupported = [s.text for s in verification.sentences if not s.supported]
+        if supported and point is not None:
+            answer.key_fact = point.id
+            gaps = point.fill(" ".join(s.text for s in supported), passages)
+            added = [s for s in self.verifier.verify(gaps, passages).sentences if s.supported] if gaps else []
+            answer.filled = [{"text": s.text, "supported_by": s.supported_by} for s in added]
+            supported = supported + added
+        on_topic = 0.0
         if supported:
             vecs = self.assistant.embedder.encode([s.text for s in supported])
             on_topic = float(max(vecs @ qvec))
-        else:
-            on_topic = 0.0
+            supported = [s for i, s in enumerate(supported)  # a small model repeats itself: say each thing once
+                         if not any(float(vecs[i] @ vecs[j]) >= self.repeat for j in range(i))]
+            answer.filled = [f for f in answer.filled if any(f["text"] == s.text for s in supported)]
         if not supported or on_topic < self.min_answer_relevance:
+            answer.filled = []
             self._refuse(answer, None)
             return
         used = sorted({n for s in supported for n in s.supported_by})

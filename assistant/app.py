@@ -3,7 +3,7 @@
 >>> from assistant.config import Settings
 >>> a = build_assistant(Settings(data_dir="/tmp/study-doctest"))  # cheap: models load on first use
 >>> a.settings.retrieval.mode
-'hybrid'
+'hybrid+facts'
 """
 from __future__ import annotations
 

@@ -25,6 +25,16 @@ class BM25Index:
         self.retriever = retriever
         self.generation = generation
         self.saved = saved  # loaded from disk: a complete index a writer finished
+        self._sections: dict[tuple[str, str], list[Chunk]] | None = None
+
+    def section(self, chunk: Chunk) -> list[Chunk]:
+        """Every chunk of `chunk`'s note section (same file and heading), in document order."""
+        if self._sections is None:
+            sections: dict[tuple[str, str], list[Chunk]] = {}
+            for c in self.chunks:
+                sections.setdefault((c.source, c.heading), []).append(c)
+            self._sections = {k: sorted(v, key=lambda c: c.position) for k, v in sections.items()}
+        return self._sections.get((chunk.source, chunk.heading), [chunk])
 
     @staticmethod
     def _stemmer():

@@ -66,6 +66,8 @@ class LLMSettings(BaseModel):
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
     max_answer_tokens: int = Field(320, ge=32, description="Upper bound on an answer's length in tokens.")
     passages: int = Field(4, ge=1, le=10, description="Retrieved passages put in front of the model.")
+    section_chars: int = Field(2400, ge=0, description="The closest passage's note section is sent whole up to "
+                               "this many characters (a worked example's scenario, answer and reasons together).")
     bedrock_model_id: str = Field("amazon.nova-lite-v1:0", description="Bedrock model or inference profile id.")
     bedrock_region: str = Field("us-east-1", description="AWS region for Bedrock.")
     bedrock_max_attempts: int = Field(4, ge=1, description="Attempts per call (botocore 'standard' retry mode).")

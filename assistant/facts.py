@@ -31,6 +31,7 @@ class Decision:
     source: str
     section: str
     qualifier: str = ""
+    keywords: tuple[str, ...] = ()  # terms `study check` guarantees appear in the section
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Sequence:
     task: str
     source: str
     section: str
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Matching:
     task: str
     source: str
     section: str
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass
@@ -81,11 +84,12 @@ def load_facts(folder: Path) -> FactBook:
                 id=d["id"], need=d["need"].strip(), choice=d["choice"].strip(), why_right=d["why_right"].strip(),
                 alternatives=tuple(Alternative(a["option"].strip(), a["why_wrong"].strip()) for a in d["alternatives"]),
                 concept=d.get("concept", ""), domain=int(d["domain"]), task=str(d["task"]), source=d["source"],
-                section=d["section"], qualifier=d.get("qualifier") or ""))
+                section=d["section"], qualifier=d.get("qualifier") or "", keywords=tuple(d.get("keywords") or ())))
         for s in data.get("sequences") or []:
             book.sequences.append(Sequence(s["id"], s["title"], tuple(s["steps"]), int(s["domain"]), str(s["task"]),
-                                           s["source"], s["section"]))
+                                           s["source"], s["section"], tuple(s.get("keywords") or ())))
         for m in data.get("matchings") or []:
             book.matchings.append(Matching(m["id"], m["title"], tuple((p["left"], p["right"]) for p in m["pairs"]),
-                                           int(m["domain"]), str(m["task"]), m["source"], m["section"]))
+                                           int(m["domain"]), str(m["task"]), m["source"], m["section"],
+                                           tuple(m.get("keywords") or ())))
     return book

@@ -22,8 +22,11 @@ def grade(item: dict, answer) -> dict:
     retrieved = set(answer.retrieved_ids)
     cited_ok = all(c.id in retrieved for c in answer.citations)
     correct = in_notes and not answer.refused and all(has_fact(answer.answer, f) for f in item.get("key_facts", []))
+    own = " ".join(s["text"] for s in answer.sentences if s["supported_by"])  # without the notes' key-point fill
+    correct_alone = correct and all(has_fact(own, f) for f in item.get("key_facts", []))
     return {"id": item["id"], "in_notes": in_notes, "exercise": bool(item.get("exercise")), "refused": answer.refused,
-            "correct": correct, "citations_valid": cited_ok, "invalid_citations": answer.invalid_citations,
+            "correct": correct, "correct_model_alone": correct_alone, "filled": len(answer.filled),
+            "key_fact": answer.key_fact, "citations_valid": cited_ok, "invalid_citations": answer.invalid_citations,
             "sentences": len(answer.sentences), "supported": sum(bool(s["supported_by"]) for s in answer.sentences),
             "first_token_ms": answer.first_token_ms, "total_ms": answer.total_ms, "output_tokens": answer.output_tokens,
             "prompt_tokens": answer.prompt_tokens, "complete": answer.complete, "answer": answer.answer,
@@ -42,6 +45,9 @@ def summarise(rows: list[dict]) -> dict:
         "questions": len(rows), "in_notes": len(ins), "out_of_notes": len(outs),
         "correct": sum(r["correct"] for r in ins) / max(len(ins), 1),
         "exercises_correct": f"{sum(r['correct'] for r in ex)}/{len(ex)}",
+        "correct_model_alone": sum(r["correct_model_alone"] for r in ins) / max(len(ins), 1),
+        "exercises_correct_model_alone": f"{sum(r['correct_model_alone'] for r in ex)}/{len(ex)}",
+        "answers_filled": sum(bool(r["filled"]) for r in ins) / max(len(ins), 1),
         "citation_validity": sum(r["citations_valid"] for r in rows) / max(len(rows), 1),
         "model_citations_out_of_range": sum(len(r["invalid_citations"]) for r in rows),
         "supported_sentences": sum(r["supported"] for r in generated) / max(sum(r["sentences"] for r in generated), 1),
@@ -88,6 +94,9 @@ def format_answer_table(results: dict) -> str:
              f"| questions (in notes / not in notes) | {s['in_notes']} / {s['out_of_notes']} |",
              f"| correct (key facts present) | {pct(s['correct'])} |",
              f"| learner exercises answered correctly | {s['exercises_correct']} |",
+             f"| ... from the model's sentences alone (no key-point fill) | {pct(s['correct_model_alone'])}, "
+             f"exercises {s['exercises_correct_model_alone']} |",
+             f"| answers completed with note sentences (key-point fill) | {pct(s['answers_filled'])} |",
              f"| citation validity (cites only retrieved passages) | {pct(s['citation_validity'])} |",
              f"| model citations to non-passages (dropped) | {s['model_citations_out_of_range']} |",
              f"| sentences supported by their citations | {pct(s['supported_sentences'])} |",

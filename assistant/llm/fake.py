@@ -1,6 +1,6 @@
 """A scripted fake LLM for control-flow unit tests (like simonw/llm's MockModel).
 
->>> llm = ScriptedLLM(None, None); llm.enqueue('{"sentences": []}')
+>>> llm = ScriptedLLM(None, None).enqueue('{"sentences": []}')
 >>> llm.generate([{"role": "user", "content": "hi"}]), llm.prompts[-1][0]["content"]
 ('{"sentences": []}', 'hi')
 """

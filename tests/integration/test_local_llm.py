@@ -54,10 +54,11 @@ def bundled_with_model(bundled, model_path):
 
 
 # learner exercises that once failed, one per way of failing: a multi-step answer cut to its first step
-# (d1-a01), a table row misread and the answer refused (d1-a07). The whole set runs in
-# `study eval answers --exercises`.
+# (d1-a01), a table row misread and the answer refused (d1-a07), steps the model never saw because the worked
+# example was split over chunks (d1-a06), the reason against the alternative the learner named left out
+# (d4-a03). The whole set runs in `study eval answers --exercises`.
 @pytest.mark.llm
-@pytest.mark.parametrize("qid", ["d1-a01", "d1-a07"])
+@pytest.mark.parametrize("qid", ["d1-a01", "d1-a07", "d1-a06", "d4-a03"])
 def test_learner_exercise_is_answered_with_its_key_facts(bundled_with_model, qid):
     from assistant.evaluation.answers import grade
     from assistant.evaluation.retrieval import load_items

@@ -74,6 +74,14 @@ def test_answer_with_no_supported_sentence_is_refused(tutor):
     assert answer.refused and answer.unsupported and answer.citations == []
 
 
+def test_a_repeated_sentence_is_said_once(tutor):
+    assistant, llm = tutor
+    same = "Managed warm pools keep provisioned instances alive between consecutive training jobs."
+    llm.enqueue(reply(([1], same), ([1], same)))
+    answer = assistant.ask("What do managed warm pools do for training jobs?")
+    assert answer.answer.count("Managed warm pools keep") == 1
+
+
 def test_stream_dropped_mid_answer_is_marked_incomplete(tutor):
     assistant, llm = tutor
 
@@ -146,8 +154,40 @@ def test_decision_fact_the_question_matches_leads_with_its_choice_and_named_alte
     assert user.index("</passage>") < user.index("Key point") < user.index("Question:")
 
 
-def test_no_key_point_when_no_decision_fact_matches(bundled_tutor):
+def test_matching_question_gets_the_pairs_not_a_decision(bundled_tutor):
     assistant, llm = bundled_tutor
     llm.enqueue(reply(([1], "Tokens are the basic unit of text that an LLM processes.")))
-    assistant.ask("In Amazon Bedrock and generative AI, what are a token, an embedding and Retrieval Augmented Generation?")
-    assert "Key point" not in llm.prompts[-1][1]["content"]
+    answer = assistant.ask("In Amazon Bedrock and generative AI, what are a token, an embedding and Retrieval "
+                           "Augmented Generation?")
+    user = llm.prompts[-1][1]["content"]
+    assert "Key point from the notes" not in user  # no decision fits: none is stated
+    assert "Key pairs from the notes: Token: The basic unit of text" in user
+    assert "vector" in answer.answer and "retrieved" in answer.answer  # the pairs the model left out, from the notes
+    assert answer.filled and answer.answer.startswith("Tokens are the basic unit")
+
+
+def test_answer_missing_key_steps_is_completed_from_the_notes(bundled_tutor):
+    assistant, llm = bundled_tutor
+    llm.enqueue(reply(([1], "Create a feature group using the SageMaker Feature Store API."),
+                      ([1], "Then ingest data into the feature group.")))
+    answer = assistant.ask("What are the steps to create a SageMaker Feature Store feature group and ingest data "
+                           "into it?")
+    assert answer.key_fact == "d1-seq-feature-group-ingest" and not answer.refused
+    assert answer.answer.startswith("Create a feature group using")  # the model's own sentences first
+    assert "PutRecord" in answer.answer and "record identifier" in answer.answer and "event time" in answer.answer
+    assert all(f["text"] in answer.answer for f in answer.filled) and len(answer.filled) <= 3
+    assert [s["text"] for s in answer.sentences] == ["Create a feature group using the SageMaker Feature Store API.",
+                                                     "Then ingest data into the feature group."]
+    assert answer.supported_share == 1.0  # measured on the model's sentences, not inflated by the notes' ones
+    assert {c.id for c in answer.citations} <= set(answer.retrieved_ids)
+    sent = llm.prompts[-1][1]["content"]
+    assert sent.index("An ML engineer uses SageMaker Feature Store") < sent.index("Create the feature group")
+
+
+def test_complete_answer_gets_nothing_added(bundled_tutor):
+    assistant, llm = bundled_tutor
+    llm.enqueue(reply(([1], "Create a single IAM role and attach it to every notebook instance the team uses."),
+                      ([1], "Groups apply to IAM users, not to AWS services, so a group does not help notebooks.")))
+    answer = assistant.ask("How do I centralize permissions for my team's SageMaker notebook instances? Should I use "
+                           "an IAM group?")
+    assert answer.key_fact == "d4-shared-notebook-role" and answer.filled == []
