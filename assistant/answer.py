@@ -265,6 +265,10 @@ class Answerer:
 
     def _assemble(self, answer: Answer, verification: Verification, passages: list[Chunk], qvec,
                   point: KeyPoint | None = None) -> None:
+        for check in verification.sentences if point is not None else []:
+            reason = point.mispaired(check.text) if check.supported else ""
+            if reason:  # reads like its passage, which pairs the same words differently
+                check.supported_by, check.posthoc, check.reason = [], False, reason
         answer.invalid_citations = verification.invalid_citations
         answer.supported_share = verification.supported_share
         answer.sentences = [{"text": s.text, "cited": s.cited, "supported_by": s.supported_by, "posthoc": s.posthoc,

@@ -215,6 +215,8 @@ def print_answer(answer, streamed: bool) -> None:
     print("Verified answer:\n" + inert(answer.answer))
     if answer.unsupported:
         print("\nNot supported by your notes (left out): " + " | ".join(inert(s) for s in answer.unsupported))
+    if answer.filled:
+        print(f"\n({len(answer.filled)} sentence(s) quoted from your notes: the model left out part of the key point)")
     print("\nSources:")
     for c in answer.citations:
         print(f"[{c.n}] {c.source} — {c.heading}")

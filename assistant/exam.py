@@ -95,7 +95,7 @@ class MockExams:
         seen = {r[0] for r in self.bank.db.execute("SELECT DISTINCT question_id FROM attempts")}
         pool: dict[tuple[str, str], list[Question]] = {}
         for q in self.bank.questions():
-            if q.id not in seen and not q.id.startswith("q-review"):
+            if q.id not in seen and not q.id.startswith("q-review-"):  # a review re-asks a missed concept
                 pool.setdefault((q.task, q.type), []).append(q)
         chosen: list[Question | None] = []
         for slot in plan:

@@ -32,17 +32,18 @@ _LABEL = re.compile(r"^(?:Answer(?:,? in order)?|Why[\w ]{0,30}|Scenario|Correct
 
 @dataclass(frozen=True)
 class Item:
-    """Something the answer must state: any one of `forms` with at least `share` of its key terms."""
+    """Something the answer must state: one of `forms`, each a group of term sets that must all have at least
+    `share` of their terms present (a keyword: one set; a pair: the item's and its answer's)."""
     label: str
-    forms: tuple[frozenset, ...]
+    forms: tuple[tuple[frozenset, ...], ...]
     share: float
 
     def covered_by(self, terms: set[str]) -> bool:
-        return any(form and len(form & terms) >= self.share * len(form) for form in self.forms)
+        return any(all(len(g & terms) >= self.share * len(g) for g in form) for form in self.forms if all(form))
 
 
 def _item(text: str, share: float) -> Item:
-    return Item(text, tuple(frozenset(key_terms(form)) for form in re.split(r"\s+or\s+", text)), share)
+    return Item(text, tuple((frozenset(key_terms(form)),) for form in re.split(r"\s+or\s+", text)), share)
 
 
 def _related(a: str, b: str) -> bool:
@@ -52,6 +53,25 @@ def _related(a: str, b: str) -> bool:
     """
     outer, inner = sorted((a, b), key=len)
     return a == b or (" > " in outer and inner.startswith(outer + " > "))
+
+
+def _matches(term: str, terms: set[str]) -> bool:
+    """A term or a word sharing its stem ("log" ~ "logarithmic", "split" ~ "splitt")."""
+    return term in terms or any(len(t) >= 3 and len(term) >= 3 and (t.startswith(term) or term.startswith(t))
+                                for t in terms)
+
+
+def _mentioned(items: list[str], terms: set[str]) -> list[int]:
+    """Which of `items` the text with key `terms` names: half of each item's own terms (those no other item
+    has), or all its terms when it has none of its own."""
+    sets = [key_terms(item) - VENDOR for item in items]
+    out = []
+    for i, own in enumerate(sets):
+        distinct = own - set().union(*(t for j, t in enumerate(sets) if j != i))
+        wanted, share = (distinct, 0.5) if distinct else (own, 1.0)
+        if wanted and sum(_matches(t, terms) for t in wanted) >= share * len(wanted):
+            out.append(i)
+    return out
 
 
 @dataclass
@@ -85,13 +105,33 @@ class KeyPoint:
 
     def items(self) -> list[Item]:
         """What a complete answer states: each keyword whole (one of "a or b"); each step, choice and reason
-        against a named alternative by half of its terms that the question does not already contain."""
+        against a named alternative by half of its terms that the question does not already contain; each
+        pair of a matching by half of both sides (a list of the answers alone pairs nothing)."""
         asked = key_terms(self.question)
-        items = [_item(k, 1.0) for f in self.facts for k in f.keywords]
+        items = [_item(k, 1.0) for f in self.facts if not isinstance(f, Matching) for k in f.keywords]
         parts = [s for f in self.facts if isinstance(f, Sequence) for s in f.steps]
-        parts += [right for f in self.facts if isinstance(f, Matching) for _, right in f.pairs]
         parts += [f.choice for f in self.facts if isinstance(f, Decision)] + [a.why_wrong for a in self.named]
-        return items + [Item(p, (frozenset(key_terms(p) - asked),), 0.5) for p in parts if key_terms(p) - asked]
+        items += [Item(p, ((frozenset(key_terms(p) - asked),),), 0.5) for p in parts if key_terms(p) - asked]
+        items += [Item(f"{left}: {right}", ((frozenset(key_terms(left) - VENDOR), frozenset(key_terms(right) - VENDOR)),),
+                       0.5) for f in self.facts if isinstance(f, Matching) for left, right in f.pairs]
+        return items
+
+    def mispaired(self, sentence: str) -> str:
+        """Why `sentence` pairs an item of a matched matching with the wrong answer ("" when it does not): it
+        names an item and another item's answer but not the item's own, e.g. "One-hot encoding fits the city
+        name, the Type_Year field and the building size" (the notes: splitting and a log transform)."""
+        for fact in self.facts:
+            if not isinstance(fact, Matching):
+                continue
+            lefts, rights = [left for left, _ in fact.pairs], [right for _, right in fact.pairs]
+            for clause in sentence.split(";"):
+                terms = key_terms(clause)
+                named, answers = _mentioned(lefts, terms), _mentioned(rights, terms)
+                wrong = [i for i in named if i not in answers]
+                if answers and wrong:
+                    i = wrong[0]
+                    return f"pairs {lefts[i]!r} with {rights[answers[0]]!r}; the notes pair it with {rights[i]!r}"
+        return ""
 
     def missing(self, text: str) -> list[Item]:
         terms = key_terms(text)
@@ -124,7 +164,7 @@ def note_sentences(text: str) -> list[str]:
         for sentence in split_sentences(line.replace("**", "").replace("__", "")):
             sentence = _LABEL.sub("", sentence).strip()
             if 20 <= len(sentence) <= 450 and not sentence.endswith(("?", ":")) and not find_instructions(sentence):
-                out.append(sentence[0].upper() + sentence[1:])
+                out.append(sentence[0].upper() + sentence[1:] + ("" if sentence.endswith((".", "!", ")")) else "."))
     return out
 
 

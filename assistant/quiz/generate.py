@@ -188,7 +188,8 @@ class QuizMaker:
             build = ordering if isinstance(fact, Sequence) else matching
             candidates = [build(fact, self.chunks, self.rng)] if fact is not None else []
         for q in candidates:
-            q.id = question_id("review", q.id, *q.options, *q.prompts)  # another order is another question
+            # another order is another question; "q-review-" keeps review questions out of mock exams
+            q.id = "q-review-" + question_id("review", q.id, *q.options, *q.prompts).removeprefix("q-")
             vector = self.run_gate(q, None)
             if q.passed:
                 if self.bank:

@@ -1,7 +1,8 @@
 """End to end in headless Chromium: the real app on 127.0.0.1 with the real local model.
 
 Needs Debian's chromium (`make test` installs it when run as root) and Playwright's Python package; never
-downloads a browser. Saves a screenshot of each page under docs/.
+downloads a browser. Saves a screenshot of each page: under docs/ (the README's pictures) with
+STUDY_SCREENSHOTS=docs, otherwise in the test's temporary folder, so a test run leaves the checkout unchanged.
 """
 import os
 import re
@@ -48,7 +49,7 @@ def app(tmp_path_factory, model_path):
 
 
 @pytest.fixture(scope="module")
-def page(app, tmp_path_factory):
+def page(app, shots):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -60,9 +61,19 @@ def page(app, tmp_path_factory):
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = REPO / "docs" if os.environ.get("STUDY_SCREENSHOTS") == "docs" else tmp_path_factory.mktemp("shots")
+    folder.mkdir(exist_ok=True)
+    SHOTS.append(folder)
+    return folder
+
+
+SHOTS = []  # the screenshot folder, once the fixture chose it
+
+
 def shot(page, name):
-    (REPO / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(REPO / "docs" / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS[-1] / f"{name}.png"), full_page=True)
 
 
 def test_ask_a_question_and_see_a_cited_answer(app, page):

@@ -191,3 +191,14 @@ def test_complete_answer_gets_nothing_added(bundled_tutor):
     answer = assistant.ask("How do I centralize permissions for my team's SageMaker notebook instances? Should I use "
                            "an IAM group?")
     assert answer.key_fact == "d4-shared-notebook-role" and answer.filled == []
+
+
+def test_a_wrong_pairing_is_left_out_and_the_notes_pairs_are_quoted(bundled_tutor):
+    assistant, llm = bundled_tutor
+    wrong = "One-hot encoding fits a city name, a Type_Year field, and the building size in square meters."
+    llm.enqueue(reply(([1], wrong), ([1], "One-hot encoding turns a nominal category into 0/1 columns.")))
+    answer = assistant.ask("Which feature engineering technique fits a city name, a Type_Year field, and the "
+                           "building size in square meters?")
+    assert answer.unsupported == [wrong] and wrong not in answer.answer
+    assert "the notes pair it with" in answer.sentences[0]["reason"]
+    assert "splitting" in answer.answer.lower() and "log" in answer.answer.lower()  # quoted from the notes

@@ -20,6 +20,9 @@ def show(answer) -> None:
         st.warning("The answer was cut off: " + safe(answer.error or "incomplete output"))
     for sentence in answer.unsupported:
         st.warning("Not supported by your notes (left out): " + safe(sentence))
+    if answer.filled:
+        st.caption(f"{len(answer.filled)} sentence(s) quoted from your notes: the model left out part of the key "
+                   "point.")
     citation_expanders(answer.citations)
 
 
