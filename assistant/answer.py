@@ -196,6 +196,17 @@ def parse_answer_json(raw: str) -> tuple[list[tuple[str, list[int]]], bool]:
     return out, complete
 
 
+def is_heading(sentence: str, passages: list[Chunk]) -> bool:
+    """A passage's heading copied as a sentence ("When to choose serverless inference"): a title, not a claim.
+
+    >>> from types import SimpleNamespace as C
+    >>> is_heading("When to choose serverless inference.", [C(heading="Inference > When to choose serverless inference")])
+    True
+    """
+    norm = lambda t: " ".join(re.findall(r"[a-z0-9]+", t.lower()))  # noqa: E731
+    return any(norm(sentence) == norm(part) for p in passages for part in p.heading.split(" > "))
+
+
 class Answerer:
     def __init__(self, assistant, llm, verifier: Verifier | None = None, min_relevance: float = 0.42,
                  strong_relevance: float = 0.6, min_answer_relevance: float = 0.35, focus_margin: float = 0.25,
@@ -253,6 +264,7 @@ class Answerer:
                 raise
         answer.output_tokens = self.llm.count_tokens(raw) if raw else 0
         sentences, complete = parse_answer_json(raw)
+        sentences = [(text, cites) for text, cites in sentences if not is_heading(text, passages)]
         answer.complete = answer.complete and complete
         verification = self.verifier.verify(sentences, passages)
         self._assemble(answer, verification, passages, qvec, point)

@@ -181,8 +181,28 @@ class Verifier:
                 else:
                     check.reason = "; ".join(reasons) or "no retrieved passage states it"
             checks.append(check)
+        _drop_contradicted_elsewhere(checks, sent_vecs, passages, passage_vecs, self.weak)
         _drop_self_contradictions(checks, sent_vecs)
         return Verification(checks, sorted(set(invalid)))
+
+
+def _drop_contradicted_elsewhere(checks: list[SentenceCheck], vectors, passages: list[Chunk], passage_vecs: dict,
+                                 related: float) -> None:
+    """A claim backed by one passage but denied by another passage on the same subject does not stand:
+    "Serverless Inference supports GPUs" reads like an SDK passage that never mentions GPUs, while the
+    serverless section says "CPU only (no GPUs)"."""
+    for check, vec in zip(checks, vectors):
+        if not check.supported or _negated(check.text):
+            continue
+        terms = key_terms(check.text) - _GENERIC
+        backing = max(float(vec @ passage_vecs[passages[n - 1].id]) for n in check.supported_by)
+        for n, p in enumerate(passages, 1):
+            denied = terms & _denied_terms(p.indexed_text)
+            closeness = float(vec @ passage_vecs[p.id])  # the denial must be about this subject: at least as
+            if denied and closeness >= related and closeness >= backing:  # close as what backs the claim
+                check.supported_by, check.posthoc = [], False
+                check.reason = f"contradicts passage [{n}], which says no/not about {sorted(denied)}"
+                break
 
 
 def _drop_self_contradictions(checks: list[SentenceCheck], vectors) -> None:

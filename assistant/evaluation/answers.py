@@ -30,6 +30,7 @@ def grade(item: dict, answer) -> dict:
             "sentences": len(answer.sentences), "supported": sum(bool(s["supported_by"]) for s in answer.sentences),
             "first_token_ms": answer.first_token_ms, "total_ms": answer.total_ms, "output_tokens": answer.output_tokens,
             "prompt_tokens": answer.prompt_tokens, "complete": answer.complete, "answer": answer.answer,
+            "unsupported": [{"text": s["text"], "reason": s["reason"]} for s in answer.sentences if not s["supported_by"]],
             "question": item["question"], "key_facts": item.get("key_facts", [])}
 
 

@@ -94,8 +94,8 @@ def test_an_answer_that_contradicts_itself_keeps_one_side(verifier):
                      text="Real-time endpoints support GPUs, VPC configuration and production variants for endpoints.")
     v = verifier.verify([("Serverless endpoints do not support GPUs.", [1]), ("Serverless endpoints support GPUs.", [2])],
                         [PASSAGES[1], realtime])
-    assert sum(c.supported for c in v.sentences) == 1
-    assert any("contradicts another sentence" in c.reason for c in v.sentences)
+    assert [c.supported for c in v.sentences] == [True, False]  # the serverless passage says no GPUs
+    assert "contradicts" in v.sentences[1].reason  # caught against passage [1] before the answer's own other side
 
 
 TABLE = Chunk(id="t1", source="f.md", heading="Feature engineering > Worked example: matching fields",
@@ -115,3 +115,18 @@ def test_claim_matching_one_row_of_a_long_table_is_supported(verifier):
     assert v.sentences[0].supported_by == [1], v.sentences[0].reason
     v = verifier.verify([("Use a logarithmic transformation for the city name.", [1])], [TABLE])
     assert not v.sentences[0].supported  # a row's words in the wrong pairing are no support
+
+
+def test_claim_backed_by_one_passage_but_denied_by_a_closer_one_is_a_contradiction(verifier):
+    sdk = Chunk(id="p4", source="c.md", heading="SDK > Deploying serverless inference",
+                text="Deploy SageMaker Serverless Inference with the Python SDK by passing a ServerlessInferenceConfig "
+                     "with a memory size and a maximum concurrency to deploy().")
+    serverless = Chunk(id="p5", source="i.md", heading="Inference > Serverless",
+                       text="SageMaker Serverless Inference runs on CPU only (no GPUs), scales to zero and suits "
+                            "intermittent traffic that tolerates cold starts.")
+    realtime = Chunk(id="p6", source="i.md", heading="Inference > Real-time endpoints",
+                     text="Real-time endpoints support GPUs, VPC configuration, production variants and data capture.")
+    v = verifier.verify([("SageMaker Serverless Inference supports GPUs.", [1]),
+                         ("Real-time endpoints support GPUs and VPC configuration.", [3])], [sdk, serverless, realtime])
+    assert not v.sentences[0].supported and "contradicts passage [2]" in v.sentences[0].reason
+    assert v.sentences[1].supported_by == [3]  # the denial is about serverless, not about this subject
