@@ -162,6 +162,7 @@ def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens
     return kept, [system_msg, user_msg]
 
 
+KEY_LABEL = re.compile(r"^Key (?:point|steps|pairs) from the notes[^:]*:\s*", re.IGNORECASE)
 CITE_IN_TEXT = re.compile(r"\s*\[\s*\d+(?:\s*[,-]\s*\d+)*\s*\]")
 
 
@@ -187,6 +188,7 @@ def parse_answer_json(raw: str) -> tuple[list[tuple[str, list[int]]], bool]:
         if len(text) >= MAX_SENTENCE_CHARS - 2 and not text.endswith((".", "!", "?", ")")):
             text = text[: max(text.rfind(". "), 0)].strip()  # cut off by maxLength: keep whole sentences only
         text = CITE_IN_TEXT.sub("", text)  # citations come from "cites" only; markers in the text are forgeable
+        text = KEY_LABEL.sub("", text)  # the prompt's key point copied with its label
         for sentence in split_sentences(text):
             if sentence.endswith("?"):  # a question copied from the notes' worked example is no answer
                 continue
@@ -241,10 +243,12 @@ class Answerer:
             return self._refuse(answer, started)
 
         focused = focus_passages(hits, similarity, self.focus_margin)
+        point = self.key_points.find(question, qvec, [h.chunk for h in hits[:2]], [h.chunk for h in focused])
+        if point is not None:  # the key point's section leads, whole, so what it states can be checked there
+            focused.sort(key=lambda h: not point.in_section(h.chunk))
         focused = section_first(focused, self.assistant.index.load_bm25().section(focused[0].chunk),
                                 settings.section_chars)
         answer.retrieved_ids += [h.chunk.id for h in focused if h.chunk.id not in answer.retrieved_ids]
-        point = self.key_points.find(question, qvec, [h.chunk for h in hits[:2]], [h.chunk for h in focused])
         passages, messages = fit_passages(self.llm, question, focused, settings.max_answer_tokens,
                                           point.prompt() if point else "")
         answer.passages_used = len(passages)

@@ -24,6 +24,7 @@ NEGATIONS = {"not", "no", "never", "cannot", "can't", "doesn't", "don't", "isn't
              "nor", "none", "unsupported", "lacks"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*|\d+(?:\.\d+)?")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
+_STEP = re.compile(r"\(\d{1,2}\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 
 
@@ -106,6 +107,19 @@ def _denied_terms(passage: str) -> set[str]:
     return {t for m in _NEGATED_TERMS.finditer(passage) for t in key_terms(m.group(1))} - _GENERIC
 
 
+def _denied_heads(text: str) -> set[str]:
+    """The first meaningful term after each no/not/cannot/never: 'CPU only (no GPUs)' -> {'gpu'}, 'users never
+    see the shadow answers' -> {'see'} (not 'shadow': what is denied is seeing it)."""
+    heads = set()
+    for m in _NEGATED_TERMS.finditer(text):
+        for word in m.group(1).split():
+            terms = key_terms(word) - _GENERIC - {"aws", "amazon", "sagemaker", "ai", "ml"}
+            if terms:
+                heads |= terms
+                break
+    return heads
+
+
 class Verifier:
     """Checks sentences against passages with the embedder (normalised vectors: dot = cosine)."""
 
@@ -117,7 +131,7 @@ class Verifier:
     def support(self, sentence: str, passage: Chunk, sent_vec, passage_vecs: dict) -> tuple[float, str]:
         """Support score in [0, 1] of `sentence` by `passage` and, when 0, the reason."""
         text = passage.indexed_text
-        numbers = set(_NUMBER.findall(sentence)) - set(_NUMBER.findall(text))
+        numbers = set(_NUMBER.findall(_STEP.sub("", sentence))) - set(_NUMBER.findall(text))  # "(2)" is no number
         if numbers:
             return 0.0, f"numbers {sorted(numbers)} are not in the passage"
         cos = float(np.dot(sent_vec, passage_vecs[passage.id]))
@@ -127,8 +141,11 @@ class Verifier:
         best = int(np.argmax(vecs @ sent_vec))
         closest, same = parts[best], float(vecs[best] @ sent_vec)
         # a long passage (a table, a list of steps) embeds as a blur: a claim may match one of its lines instead
+        # (a short step reads like one sentence of a passage and uses nearly all of its words: "Apply the
+        # trail to all Regions" / "Apply it to all Regions (the console default), and ...")
+        part_overlap = len(terms & key_terms(closest)) / len(terms) if terms else 0.0
         if not (cos >= self.strong or (cos >= self.weak and overlap >= self.overlap)
-                or (same >= self.strong and overlap >= self.overlap)):
+                or (same >= self.strong and overlap >= self.overlap) or (same >= self.weak and part_overlap >= 0.8)):
             return 0.0, f"not stated in the passage (similarity {max(cos, same):.2f}, shared key terms {overlap:.0%})"
         if not _negated(sentence):
             denied = (terms - _GENERIC) & _denied_terms(text)
@@ -152,13 +169,37 @@ class Verifier:
             self._part_cache[passage.id] = (parts, self.embedder.encode(parts))
         return self._part_cache[passage.id]
 
+    def _drop_contradicted_elsewhere(self, checks: list[SentenceCheck], vectors, passages: list[Chunk]) -> None:
+        """A claim backed by one passage but denied by a sentence of another that is closer to it does not stand:
+        "Serverless Inference supports GPUs" reads like an SDK passage that never mentions GPUs, while the
+        serverless section says "CPU only (no GPUs)". Compared sentence by sentence, so a "not" elsewhere in a
+        passage about something else denies nothing."""
+        for check, vec in zip(checks, vectors):
+            if not check.supported or _negated(check.text):
+                continue
+            terms = key_terms(check.text) - _GENERIC
+            backing = max(float(max(self._parts(passages[n - 1])[1] @ vec)) for n in check.supported_by)
+            for n, p in enumerate(passages, 1):
+                parts, part_vecs = self._parts(p)
+                for part, similarity in zip(parts, part_vecs @ vec):
+                    if similarity < self.strong or similarity <= backing:
+                        continue
+                    denied = terms & _denied_heads(part)
+                    rest = terms - denied  # and the denial is about the claim's subject: most of its other terms
+                    if denied and len(rest & key_terms(part)) >= 0.5 * len(rest):
+                        check.supported_by, check.posthoc = [], False
+                        check.reason = f"contradicts passage [{n}]: {part[:160]!r}"
+                        break
+                if not check.supported:
+                    break
+
     def verify(self, sentences: list[tuple[str, list[int]]], passages: list[Chunk]) -> Verification:
         """`sentences`: (text, cited numbers 1..n) as the model wrote them; `passages`: numbered from 1."""
         invalid: list[int] = []
         self._part_cache: dict[str, tuple[list[str], np.ndarray]] = {}
         if not sentences:
             return Verification([], invalid)
-        vectors = self.embedder.encode([s for s, _ in sentences] + [p.indexed_text for p in passages])
+        vectors = self.embedder.encode([_STEP.sub("", s) for s, _ in sentences] + [p.indexed_text for p in passages])
         sent_vecs, passage_vecs = vectors[: len(sentences)], {p.id: v for p, v in zip(passages, vectors[len(sentences):])}
         checks = []
         for (text, cited), vec in zip(sentences, sent_vecs):
@@ -181,28 +222,9 @@ class Verifier:
                 else:
                     check.reason = "; ".join(reasons) or "no retrieved passage states it"
             checks.append(check)
-        _drop_contradicted_elsewhere(checks, sent_vecs, passages, passage_vecs, self.weak)
+        self._drop_contradicted_elsewhere(checks, sent_vecs, passages)
         _drop_self_contradictions(checks, sent_vecs)
         return Verification(checks, sorted(set(invalid)))
-
-
-def _drop_contradicted_elsewhere(checks: list[SentenceCheck], vectors, passages: list[Chunk], passage_vecs: dict,
-                                 related: float) -> None:
-    """A claim backed by one passage but denied by another passage on the same subject does not stand:
-    "Serverless Inference supports GPUs" reads like an SDK passage that never mentions GPUs, while the
-    serverless section says "CPU only (no GPUs)"."""
-    for check, vec in zip(checks, vectors):
-        if not check.supported or _negated(check.text):
-            continue
-        terms = key_terms(check.text) - _GENERIC
-        backing = max(float(vec @ passage_vecs[passages[n - 1].id]) for n in check.supported_by)
-        for n, p in enumerate(passages, 1):
-            denied = terms & _denied_terms(p.indexed_text)
-            closeness = float(vec @ passage_vecs[p.id])  # the denial must be about this subject: at least as
-            if denied and closeness >= related and closeness >= backing:  # close as what backs the claim
-                check.supported_by, check.posthoc = [], False
-                check.reason = f"contradicts passage [{n}], which says no/not about {sorted(denied)}"
-                break
 
 
 def _drop_self_contradictions(checks: list[SentenceCheck], vectors) -> None:

@@ -130,3 +130,13 @@ def test_claim_backed_by_one_passage_but_denied_by_a_closer_one_is_a_contradicti
                          ("Real-time endpoints support GPUs and VPC configuration.", [3])], [sdk, serverless, realtime])
     assert not v.sentences[0].supported and "contradicts passage [2]" in v.sentences[0].reason
     assert v.sentences[1].supported_by == [3]  # the denial is about serverless, not about this subject
+
+
+def test_a_short_step_stated_by_one_sentence_of_a_passage_is_supported(verifier):
+    trail = Chunk(id="ct", source="c.md", heading="CloudTrail > How to create a trail",
+                  text="Choose an S3 bucket for the log files. Apply it to all Regions (the console default), and in "
+                       "AWS Organizations optionally create an organization trail from the management account.")
+    v = verifier.verify([("(2) Apply the trail to all Regions.", [1]), ("Apply the trail to one Region in 2019.", [1])],
+                        [trail])
+    assert v.sentences[0].supported_by == [1]  # "(2)" is a step marker, not a number the passage lacks
+    assert not v.sentences[1].supported and "2019" in v.sentences[1].reason
