@@ -281,8 +281,8 @@ class Answerer:
 
     def _assemble(self, answer: Answer, verification: Verification, passages: list[Chunk], qvec,
                   point: KeyPoint | None = None) -> None:
-        for check in verification.sentences if point is not None else []:
-            reason = point.mispaired(check.text) if check.supported else ""
+        for check in verification.sentences:
+            reason = point.mispaired(check.text) if point is not None and check.supported else ""
             if reason:  # reads like its passage, which pairs the same words differently
                 check.supported_by, check.posthoc, check.reason = [], False, reason
         answer.invalid_citations = verification.invalid_citations

@@ -22,6 +22,7 @@ with you your they them than also more most only other should would could may mi
 one two both between over under about after before via per not no""".split())
 NEGATIONS = {"not", "no", "never", "cannot", "can't", "doesn't", "don't", "isn't", "aren't", "won't", "neither",
              "nor", "none", "unsupported", "lacks"}
+VENDOR = {"aws", "amazon", "sagemaker", "ai"}  # in most service names: saying them names nothing in particular
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*|\d+(?:\.\d+)?")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 _STEP = re.compile(r"\(\d{1,2}\)")
@@ -113,7 +114,7 @@ def _denied_heads(text: str) -> set[str]:
     heads = set()
     for m in _NEGATED_TERMS.finditer(text):
         for word in m.group(1).split():
-            terms = key_terms(word) - _GENERIC - {"aws", "amazon", "sagemaker", "ai", "ml"}
+            terms = key_terms(word) - _GENERIC - VENDOR - {"ml"}
             if terms:
                 heads |= terms
                 break

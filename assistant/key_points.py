@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.citations import key_terms, split_sentences
+from assistant.citations import VENDOR, key_terms, split_sentences
 from assistant.facts import Alternative, Decision, FactBook, Matching, Sequence
 from assistant.ingest.injection import find_instructions
 from assistant.prompts import flatten_tables
 from assistant.types import Chunk
 
-VENDOR = {"aws", "amazon", "sagemaker", "ai"}  # in most names: naming AWS is not naming an alternative
 MAX_FILLED = 3  # note sentences added to one answer at most
 _LABEL = re.compile(r"^(?:Answer(?:,? in order)?|Why[\w ]{0,30}|Scenario|Correction[\w ]{0,30})\s*[:.]\s+", re.IGNORECASE)
 
