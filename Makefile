@@ -21,9 +21,11 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed (sudo apt-get install chromium): the browser test will be skipped"; fi; }
 
+# PORT=8502 make run (or make run PORT=8502) serves on another port; the browser test starts the app this way.
+PORT ?= 8501
 run: install
 	$(VENV)/bin/study ingest
-	$(VENV)/bin/streamlit run ui/app.py --server.address 127.0.0.1 --server.port 8501
+	$(VENV)/bin/streamlit run ui/app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 test: install browser
 	$(PY) -m pytest -q

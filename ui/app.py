@@ -1,5 +1,15 @@
 """Study Assistant UI: `streamlit run ui/app.py` (make run does this, on http://127.0.0.1:8501)."""
-import streamlit as st
+import sys
+from pathlib import Path
+
+# `streamlit run ui/app.py` (the console script, as `make run` calls it) puts ui/ first on the import path,
+# not the repository root; every page imports `ui.common` and `assistant`, so the root goes on the path here,
+# before any page runs (pages share this process's sys.path).
+ROOT = str(Path(__file__).resolve().parent.parent)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="Study Assistant — MLA-C01", page_icon=":material/school:", layout="wide")
 pages = [
