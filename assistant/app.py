@@ -11,13 +11,13 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
-from assistant.blueprint import Blueprint, load_blueprint
+from assistant.knowledge.blueprint import Blueprint, load_blueprint
 from assistant.config import Settings
-from assistant.embeddings import Embedder
+from assistant.index.embeddings import Embedder
 from assistant.ingest.pipeline import ingest
-from assistant.query import QueryError, check_query  # noqa: F401 (re-exported)
-from assistant.retrieval import Mode, Retriever
-from assistant.store import Index
+from assistant.retrieval.query import QueryError, check_query  # noqa: F401 (re-exported)
+from assistant.retrieval.retriever import Mode, Retriever
+from assistant.index.store import Index
 from assistant.types import IngestReport, SearchResult
 
 class Assistant:
@@ -64,19 +64,19 @@ class Assistant:
 
     @cached_property
     def answerer(self):
-        from assistant.answer import Answerer
+        from assistant.answering.answer import Answerer
 
         return Answerer(self, self.llm)
 
     @cached_property
     def facts(self):
-        from assistant.facts import load_facts
+        from assistant.knowledge.facts import load_facts
 
         return load_facts(self.settings.facts_dir)
 
     @cached_property
     def bank(self):
-        from assistant.bank import Bank
+        from assistant.learner.bank import Bank
 
         return Bank(Path(self.settings.data_dir) / "learner.db")
 
@@ -86,12 +86,12 @@ class Assistant:
         return QuizMaker(self, self.bank, self.facts, seed=seed)
 
     def explainer(self, seed: int | None = None, with_model: bool = True):
-        from assistant.explain import Explainer
+        from assistant.quiz.explain import Explainer
 
         return Explainer(self, self.facts, llm=self.llm if with_model else None, seed=seed)
 
     def ask(self, question: str, *, domain: int | None = None, on_text=None):
-        """A grounded answer with verified citations (see assistant.answer.Answer). Questions the notes do not
+        """A grounded answer with verified citations (see assistant.answering.answer.Answer). Questions the notes do not
         cover are logged for the coverage-gap report."""
         answer = self.answerer.ask(question, domain=domain, on_text=on_text)
         if answer.refused:
@@ -102,13 +102,13 @@ class Assistant:
     # ---- the learner's record ------------------------------------------------------------------
     @cached_property
     def reviews(self):
-        from assistant.review import Reviews
+        from assistant.learner.review import Reviews
 
         return Reviews(self.bank, self.facts)
 
     @cached_property
     def exams(self):
-        from assistant.exam import MockExams
+        from assistant.learner.exam import MockExams
 
         return MockExams(self)
 
@@ -119,7 +119,7 @@ class Assistant:
         return correct
 
     def progress(self) -> dict:
-        from assistant.progress import progress_report
+        from assistant.learner.progress import progress_report
 
         return progress_report(self.bank.history(), self.blueprint, self.bank.clock())
 
@@ -128,7 +128,7 @@ class Assistant:
 
     def gaps(self) -> dict:
         """Tasks the notes barely cover, and questions refused for lack of notes."""
-        from assistant.coverage import coverage_report
+        from assistant.knowledge.coverage import coverage_report
 
         thin = coverage_report(self)["thin"] if self.index.exists() else []
         return {"thin": thin, "refusals": self.bank.refusals()}

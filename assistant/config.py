@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     corpus: Path = Field(REPO_ROOT / "corpus", description="Default notes folder for `study ingest`.")
     facts_dir: Path = Field(REPO_ROOT / "corpus" / "facts", description="Decision facts (YAML) for questions and explanations.")
     evals_dir: Path = Field(REPO_ROOT / "evals", description="Eval datasets and results.")
-    blueprint: Path = Field(Path(__file__).parent / "exams" / "mla-c01.yaml", description="Exam blueprint YAML.")
+    blueprint: Path = Field(Path(__file__).parent / "knowledge" / "exams" / "mla-c01.yaml", description="Exam blueprint YAML.")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

@@ -11,7 +11,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from assistant.app import Assistant  # noqa: E402
 from assistant.config import EmbeddingSettings, Settings  # noqa: E402
-from assistant.embeddings import Embedder  # noqa: E402
+from assistant.index.embeddings import Embedder  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -138,7 +138,7 @@ def learner(bundled, tmp_path):
     """The bundled index and facts, with a learner database of its own and a clock the test moves."""
     import copy
 
-    from assistant.bank import Bank
+    from assistant.learner.bank import Bank
 
     a = copy.copy(bundled)
     a.__dict__ = {k: v for k, v in bundled.__dict__.items() if k not in ("bank", "reviews", "exams", "answerer", "llm")}

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.blueprint import load_blueprint
-from assistant.corpus_check import check_corpus, load_docs
+from assistant.knowledge.blueprint import load_blueprint
+from assistant.knowledge.corpus_check import check_corpus, load_docs
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS, EVALS = REPO / "corpus", REPO / "evals"

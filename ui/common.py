@@ -1,7 +1,7 @@
 """What every page shares: the assistant (built once per process) and safe rendering of untrusted text.
 
 Model output and note text are never rendered as HTML, links or images: Markdown control characters are
-escaped after `assistant.render.inert` has removed links, images and control codes.
+escaped after `assistant.answering.render.inert` has removed links, images and control codes.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.render import inert  # noqa: E402
+from assistant.answering.render import inert  # noqa: E402
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 

@@ -107,7 +107,7 @@ def load_questions(evals_dir: Path, count: int) -> list[str]:
 def bench_generation(assistant, questions: list[str], progress: bool) -> dict:
     from llama_cpp import Llama
 
-    from assistant.answer import Answerer
+    from assistant.answering.answer import Answerer
 
     llm = assistant.llm
     if llm.backend != "local":

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from assistant.bench.embedder import BenchEmbedder
 from assistant.bench.stats import median, ratio, summary, timed_ms
 from assistant.bench.synthetic import synthetic_index
-from assistant.bm25 import BM25Index
+from assistant.index.bm25 import BM25Index
 
 VARIANTS = ("hybrid", "hybrid_vec", "hybrid_where", "raw", "raw_where", "bm25", "embed")
 

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.injection import find_instructions
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
-from assistant.store import Index
+from assistant.index.store import Index
 from assistant.types import Chunk, FileError, IngestReport
 
 

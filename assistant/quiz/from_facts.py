@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from assistant.facts import Decision, Matching, Sequence
+from assistant.knowledge.facts import Decision, Matching, Sequence
 from assistant.quiz.models import Citation, Question
 
 NOUN_QUALIFIERS = {"overhead", "effort", "change", "changes", "latency", "cost", "management", "time", "downtime",

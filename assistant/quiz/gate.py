@@ -13,7 +13,7 @@ from collections import Counter
 
 import numpy as np
 
-from assistant.citations import key_terms
+from assistant.text import key_terms
 from assistant.quiz.models import Question
 
 ALL_NONE = re.compile(r"\b(all|none|both|neither) of the (above|options|answers)\b", re.IGNORECASE)

@@ -12,8 +12,8 @@ from itertools import cycle
 import numpy as np
 from tqdm.auto import tqdm
 
-from assistant.citations import key_terms
-from assistant.facts import FactBook, Sequence
+from assistant.text import key_terms
+from assistant.knowledge.facts import FactBook, Sequence
 from assistant.quiz import gate
 from assistant.quiz.from_facts import matching, mcq, multi, ordering, question_id
 from assistant.quiz.models import Question
@@ -173,7 +173,7 @@ class QuizMaker:
         return vector
 
     def for_review(self, due) -> Question | None:
-        """A fresh, gated question on a concept that is due (see assistant.review): a decision of that concept
+        """A fresh, gated question on a concept that is due (see assistant.learner.review): a decision of that concept
         the learner has not been asked yet where there is one, options in a new order; an ordering/matching
         rebuilt and reshuffled; otherwise the original question."""
         kind, _, name = due.concept.partition(":")

@@ -10,7 +10,7 @@ import json
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from assistant.prompts import format_passage
+from assistant.answering.prompts import format_passage
 from assistant.quiz.from_facts import question_id
 from assistant.quiz.models import LETTERS, Citation, Question
 

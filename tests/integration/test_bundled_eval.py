@@ -16,7 +16,7 @@ def test_retrieval_meets_its_targets_and_each_signal_adds(bundled):
 
 
 def test_coverage_has_no_empty_task(bundled):
-    from assistant.coverage import coverage_report
+    from assistant.knowledge.coverage import coverage_report
 
     report = coverage_report(bundled)
     assert report["thin"] == [] and report["untagged"] == 0

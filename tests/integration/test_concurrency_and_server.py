@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from assistant.store import IndexBusyError
+from assistant.index.store import IndexBusyError
 from tests.conftest import free_port
 
 

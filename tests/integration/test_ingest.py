@@ -6,8 +6,8 @@ import pytest
 
 from assistant.app import Assistant, QueryError
 from assistant.config import EmbeddingSettings, Settings
-from assistant.embeddings import Embedder
-from assistant.store import IndexMismatchError
+from assistant.index.embeddings import Embedder
+from assistant.index.store import IndexMismatchError
 
 
 def indexed_texts(assistant) -> dict[str, str]:

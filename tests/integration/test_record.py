@@ -8,8 +8,8 @@ import zipfile
 
 import pytest
 
-from assistant.bank import MIGRATIONS, Bank
-from assistant.exports import (export_anki, export_attempts_csv, export_questions_csv, read_attempts_csv,
+from assistant.learner.bank import MIGRATIONS, Bank
+from assistant.learner.exports import (export_anki, export_attempts_csv, export_questions_csv, read_attempts_csv,
                                read_questions_csv)
 from assistant.llm.fake import ScriptedLLM
 from assistant.quiz.generate import plan_tasks
@@ -173,7 +173,7 @@ def test_refused_questions_feed_the_gap_report(learner):
 
 
 def test_a_read_only_record_says_so_and_keeps_what_is_stored(learner):
-    from assistant.store import StorageError
+    from assistant.index.store import StorageError
 
     (q,) = learner.quiz_maker(seed=13).make(1, kind="mcq", progress=False, tasks=["4.2"]).accepted
     learner.record_attempt(q, q.keys)

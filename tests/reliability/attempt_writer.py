@@ -6,7 +6,7 @@ import json
 import os
 import sys
 
-from assistant.bank import Bank
+from assistant.learner.bank import Bank
 from assistant.quiz.models import Question
 
 

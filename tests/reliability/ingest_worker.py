@@ -18,7 +18,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from assistant import cli  # noqa: E402
 from assistant.app import Assistant  # noqa: E402
 from assistant.config import EmbeddingSettings, Settings  # noqa: E402
-from assistant.embeddings import Embedder  # noqa: E402
+from assistant.index.embeddings import Embedder  # noqa: E402
 import chromadb  # noqa: E402,F401  (imported before forking: the children skip the import cost)
 import langchain_chroma  # noqa: E402,F401
 

@@ -1,5 +1,5 @@
 """Model output with <script>, javascript: links, external images, Markdown and terminal tricks is shown
-inert in the CLI (assistant.render.inert) and the UI (ui.common.safe, checked by rendering it as Markdown
+inert in the CLI (assistant.answering.render.inert) and the UI (ui.common.safe, checked by rendering it as Markdown
 with raw HTML allowed); a learner never sees a traceback, and no internal path or secret in its place."""
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from assistant import cli
-from assistant.answer import Answer, Citation
-from assistant.render import inert
+from assistant.answering.answer import Answer, Citation
+from assistant.answering.render import inert
 
 HOSTILE = [
     "<script>alert(document.cookie)</script>",

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from assistant import cli
-from assistant.store import Index, StorageError
+from assistant.index.store import Index, StorageError
 
 NEW_NOTE = "# Event rules\nAmazon EventBridge rules start SageMaker pipelines when an event arrives.\n"
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from assistant.answer import fit_passages, passage_cost, prompt_overhead
+from assistant.answering.answer import fit_passages, passage_cost, prompt_overhead
 from assistant.app import Assistant
 from assistant.llm.base import BackendError
 from assistant.llm.fake import ScriptedLLM

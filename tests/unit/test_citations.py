@@ -1,7 +1,8 @@
 """The citation verifier on crafted answers, with the real embedder."""
 import pytest
 
-from assistant.citations import Verifier, split_sentences
+from assistant.answering.citations import Verifier
+from assistant.text import split_sentences
 from assistant.types import Chunk
 
 PASSAGES = [
@@ -74,7 +75,7 @@ def test_list_markers_are_not_sentences(text, sentences):
 
 
 def test_questions_the_model_copies_are_not_answer_sentences():
-    from assistant.answer import parse_answer_json
+    from assistant.answering.answer import parse_answer_json
 
     raw = '{"sentences": [{"cites": [1], "text": "What are the steps? Create the group."}]}'
     assert parse_answer_json(raw) == ([("Create the group.", [1])], True)

@@ -1,7 +1,7 @@
 """Explaining wrong answers from decision facts, for the learner's own exercises."""
 import pytest
 
-from assistant.explain import parse_answer
+from assistant.quiz.explain import parse_answer
 
 # (question as the learner would paste it, options, the wrong option chosen, words the explanation must use)
 EXERCISES = [

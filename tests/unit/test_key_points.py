@@ -1,8 +1,8 @@
 """Key points: the corpus fact a question asks about, found on real retrieval, and gaps filled from its section."""
 import pytest
 
-from assistant.answer import focus_passages, section_first
-from assistant.key_points import KeyPointFinder, note_sentences
+from assistant.answering.answer import focus_passages, section_first
+from assistant.answering.key_points import KeyPointFinder, note_sentences
 
 NOTEBOOKS = "How do I centralize permissions for my team's SageMaker notebook instances? Should I use an IAM group?"
 FEATURE_GROUP = "What are the steps to create a SageMaker Feature Store feature group and ingest data into it?"
@@ -80,7 +80,7 @@ def test_note_sentences_are_quotable():
     ("One-hot encoding suits the city name; the building size is skewed.", False),
 ])
 def test_a_sentence_pairing_an_item_with_another_items_answer_is_caught(bundled, sentence, wrong):
-    from assistant.key_points import KeyPoint
+    from assistant.answering.key_points import KeyPoint
 
     point = KeyPoint([bundled.facts.by_id("d1-match-feature-techniques")], 0.9, "q")
     reason = point.mispaired(sentence)

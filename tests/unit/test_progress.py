@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from assistant.blueprint import DEFAULT_BLUEPRINT, load_blueprint
-from assistant.exam import exam_plan, largest_remainder
-from assistant.progress import progress_report
+from assistant.knowledge.blueprint import DEFAULT_BLUEPRINT, load_blueprint
+from assistant.learner.exam import exam_plan, largest_remainder
+from assistant.learner.progress import progress_report
 
 DAY = 86400.0
 NOW = 2_000_000_000.0

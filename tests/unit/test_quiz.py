@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import yaml
 
-from assistant.bank import MIGRATIONS, Bank
-from assistant.blueprint import load_blueprint
+from assistant.learner.bank import MIGRATIONS, Bank
+from assistant.knowledge.blueprint import load_blueprint
 from assistant.quiz import gate
 from assistant.quiz.generate import QuizMaker, plan_tasks
 from tests.conftest import REPO
@@ -22,7 +22,7 @@ def test_plan_follows_blueprint_weights_read_from_data(tmp_path):
     plan = plan_tasks(load_blueprint(), 65)
     per_domain = [sum(t.startswith(f"{d}.") for t in plan) for d in (1, 2, 3, 4)]
     assert per_domain == [18, 17, 14, 16]  # 28/26/22/24 % by largest remainder
-    raw = yaml.safe_load((REPO / "assistant" / "exams" / "mla-c01.yaml").read_text())
+    raw = yaml.safe_load((REPO / "assistant" / "knowledge" / "exams" / "mla-c01.yaml").read_text())
     raw["domains"][0]["weight"], raw["domains"][3]["weight"] = 0.10, 0.42
     swapped = tmp_path / "other.yaml"
     swapped.write_text(yaml.safe_dump(raw))

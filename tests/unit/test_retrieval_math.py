@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.evaluation.retrieval import score_run
-from assistant.retrieval import rrf
+from assistant.retrieval.retriever import rrf
 
 
 def test_rrf_rewards_agreement_and_respects_weights():

@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.ingest.loaders import LoadError
-from assistant.uploads import save_upload
+from assistant.ingest.uploads import save_upload
 from tests.conftest import make_pdf
 
 

@@ -3,8 +3,8 @@ import time
 
 import streamlit as st
 
-from assistant.exam import PASS_MARK
-from assistant.exam import score as score_exam
+from assistant.learner.exam import PASS_MARK
+from assistant.learner.exam import score as score_exam
 from ui.common import answer_widgets, assistant, percent_bars, require_index, safe, show_error, show_key
 
 a = assistant()

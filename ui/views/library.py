@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from assistant.ingest.loaders import LoadError
-from assistant.uploads import save_upload, uploads_dir
+from assistant.ingest.uploads import save_upload, uploads_dir
 from ui.common import assistant, safe, show_error
 
 a = assistant()
@@ -55,7 +55,7 @@ if not a.index.exists():
     st.stop()
 
 st.subheader("Coverage of the exam")
-from assistant.coverage import coverage_report  # noqa: E402
+from assistant.knowledge.coverage import coverage_report  # noqa: E402
 
 report = coverage_report(a)
 table = pd.DataFrame(report["tasks"]).set_index("task")[["title", "chunks", "files", "facts", "thin"]]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from assistant import exports
+from assistant.learner import exports
 from ui.common import assistant, percent_bars, safe
 
 a = assistant()

@@ -1,6 +1,6 @@
 """Checks of the bundled corpus: front matter, decision facts and eval labels all point at real sections.
 
-Run `python -m assistant.corpus_check corpus evals` for a report; tests call `check_corpus`.
+Run `python -m assistant.knowledge.corpus_check corpus evals` for a report; tests call `check_corpus`.
 Pure Python (stdlib + PyYAML): no models are loaded.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.blueprint import Blueprint, load_blueprint
+from assistant.knowledge.blueprint import Blueprint, load_blueprint
 from assistant.ingest.markdown import HEADING_SEPARATOR as HEADING_SEP, FrontMatterError, MarkdownDoc, parse_markdown
 
 FACTS_DIR = "facts"

@@ -24,10 +24,10 @@ import sys
 from pathlib import Path
 
 from assistant.app import Assistant, QueryError, build_assistant
-from assistant.embeddings import EmbeddingModelError
+from assistant.index.embeddings import EmbeddingModelError
 from assistant.llm.base import BackendError
 from assistant.llm.model_file import ModelFileError
-from assistant.store import IndexBusyError, IndexMismatchError, StorageError
+from assistant.index.store import IndexBusyError, IndexMismatchError, StorageError
 
 USER_ERRORS = (ValueError, QueryError, IndexBusyError, IndexMismatchError, EmbeddingModelError, FileNotFoundError, BackendError,
                ModelFileError, StorageError)
@@ -95,14 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="results folder (default: evals/results)")
     p.set_defaults(func=cmd_eval)
 
-    from assistant import cli_quiz
-
+    from assistant.cli import quiz as cli_quiz
     cli_quiz.add_parsers(sub)
-    from assistant import cli_bench
-
+    from assistant.cli import bench as cli_bench
     cli_bench.add_parsers(sub)
-    from assistant import cli_record
-
+    from assistant.cli import record as cli_record
     cli_record.add_parsers(sub)
 
     p = sub.add_parser("shell", help="interactive search session (type a question, empty line to quit)")
@@ -204,7 +201,7 @@ def with_backend(assistant: Assistant, backend: str) -> Assistant:
 
 def print_answer(answer, streamed: bool) -> None:
     """After the streamed text: the verified answer and its sources (the streamed text was unverified)."""
-    from assistant.render import inert
+    from assistant.answering.render import inert
 
     print("\n")
     if answer.refused:
@@ -282,7 +279,7 @@ def cmd_shell(assistant: Assistant, args) -> int:
 
 
 def cmd_coverage(assistant: Assistant, args) -> int:
-    from assistant.coverage import coverage_report, format_coverage
+    from assistant.knowledge.coverage import coverage_report, format_coverage
 
     assistant.ensure_index(progress=not args.json)
     report = coverage_report(assistant)

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from fsrs import Card, Rating, Scheduler
 
-from assistant.facts import Decision, FactBook
+from assistant.knowledge.facts import Decision, FactBook
 from assistant.quiz.models import Question
 
 

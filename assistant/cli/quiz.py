@@ -6,7 +6,7 @@ import sys
 import time
 
 from assistant.quiz.models import LETTERS, Question
-from assistant.render import inert
+from assistant.answering.render import inert
 
 
 def add_parsers(sub) -> None:
@@ -182,6 +182,6 @@ def cmd_explain(assistant, args) -> int:
 
 
 def _index(answer: str, n: int) -> int:
-    from assistant.explain import parse_answer
+    from assistant.quiz.explain import parse_answer
 
     return parse_answer(answer, n)

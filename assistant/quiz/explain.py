@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from assistant.facts import Decision, FactBook
-from assistant.prompts import format_passage
+from assistant.knowledge.facts import Decision, FactBook
+from assistant.answering.prompts import format_passage
 from assistant.quiz.from_facts import mcq, section_citation
 from assistant.quiz.models import LETTERS, Citation, Question
 

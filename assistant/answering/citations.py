@@ -13,20 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.prompts import flatten_tables
+from assistant.text import NEGATIONS, VENDOR, flatten_tables, key_terms, split_sentences
 from assistant.types import Chunk
 
-STOPWORDS = set("""a an and are as at be by can do does for from has have how i if in into is it its of on or
-so such that the their then there these this to use used uses using was what when which while who why will
-with you your they them than also more most only other should would could may might must each any all
-one two both between over under about after before via per not no""".split())
-NEGATIONS = {"not", "no", "never", "cannot", "can't", "doesn't", "don't", "isn't", "aren't", "won't", "neither",
-             "nor", "none", "unsupported", "lacks"}
-VENDOR = {"aws", "amazon", "sagemaker", "ai"}  # in most service names: saying them names nothing in particular
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*|\d+(?:\.\d+)?")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 _STEP = re.compile(r"\(\d{1,2}\)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 
 
 @dataclass
@@ -51,38 +42,6 @@ class Verification:
     @property
     def supported_share(self) -> float:
         return sum(s.supported for s in self.sentences) / len(self.sentences) if self.sentences else 0.0
-
-
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "incl.")
-
-
-_ENUMERATOR = re.compile(r"^(?:\(?\d{1,2}[.)]|[-*\u2022])\s*")
-_LEAD_IN = re.compile(r":\s*\(?\d{1,2}[.)]$")  # "steps: 1." -> "steps:"
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences, without list markers (a step's "1." is not a claim, nor a number to find in the passage).
-
-    >>> split_sentences("Follow these steps: 1. Create the group. 2. Ingest the data.")
-    ['Follow these steps:', 'Create the group.', 'Ingest the data.']
-    """
-    protected = text.strip()
-    for abbr in _ABBREVIATIONS:
-        protected = protected.replace(abbr + " ", abbr.replace(".", "\x00") + " ")
-    parts = (_LEAD_IN.sub(":", _ENUMERATOR.sub("", s.replace("\x00", ".").strip())).strip()
-             for s in _SENTENCE_END.split(protected))
-    return [s for s in parts if s]
-
-
-def key_terms(text: str) -> set[str]:
-    return {_stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in STOPWORDS and len(w) > 1}
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "es", "ed", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
 
 
 def _negated(text: str) -> bool:

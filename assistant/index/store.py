@@ -182,7 +182,7 @@ class Index:
         store = self.settings.store
         if store.chroma_host:
             return chromadb.HttpClient(host=store.chroma_host, port=store.chroma_port, settings=chroma_settings)
-        from assistant.chroma_upgrade import backup_before_upgrade
+        from assistant.index.chroma_upgrade import backup_before_upgrade
 
         self.upgrade_backup = backup_before_upgrade(self.info_path, self.dir)
         try:
@@ -288,7 +288,7 @@ class Index:
 
     # ---- BM25 ------------------------------------------------------------------------------
     def rebuild_bm25(self):
-        from assistant.bm25 import BM25Index
+        from assistant.index.bm25 import BM25Index
 
         bm25 = BM25Index.build(self.all_chunks(), self.load_manifest()["generation"])
         bm25.save(self.dir / "bm25")
@@ -301,7 +301,7 @@ class Index:
         While a writer is at work (the `dirty` marker) the saved one is the last complete index: readers
         keep using it rather than rebuilding from rows that are being written.
         """
-        from assistant.bm25 import BM25Index
+        from assistant.index.bm25 import BM25Index
 
         generation = self.manifest_generation()
         cached = getattr(self, "_bm25", None)
@@ -361,7 +361,7 @@ class Index:
         """Refuse an index made with another embedding model/schema: mixing vectors breaks retrieval."""
         if not self.info_path.exists():
             return
-        from assistant.chroma_upgrade import newer_store_problem
+        from assistant.index.chroma_upgrade import newer_store_problem
 
         if problem := newer_store_problem(self.info_path, self.dir):
             raise IndexMismatchError(problem)
@@ -374,7 +374,7 @@ class Index:
             )
 
     def record_info(self) -> None:
-        from assistant.chroma_upgrade import installed
+        from assistant.index.chroma_upgrade import installed
 
         info = {"embedding_model": self.embedder.name, "dimension": self.embedder.dimension, "schema": SCHEMA_VERSION,
                 "chromadb": installed()}

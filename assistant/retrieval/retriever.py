@@ -14,7 +14,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.config import RetrievalSettings
-from assistant.store import Index
+from assistant.index.store import Index
 from assistant.types import Chunk, SearchResult
 
 Mode = Literal["hybrid+facts", "hybrid", "dense", "bm25"]

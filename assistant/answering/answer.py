@@ -14,12 +14,13 @@ from typing import Callable
 
 import numpy as np
 
-from assistant import prompts
-from assistant.prompts import format_passage
-from assistant.query import check_query
+from assistant.answering import prompts
+from assistant.answering.prompts import format_passage
+from assistant.retrieval.query import check_query
 from assistant.ingest.injection import find_instructions
-from assistant.citations import Verification, Verifier, split_sentences
-from assistant.key_points import KeyPoint, KeyPointFinder
+from assistant.answering.citations import Verification, Verifier
+from assistant.text import split_sentences
+from assistant.answering.key_points import KeyPoint, KeyPointFinder
 from assistant.llm.base import BackendError
 from assistant.llm.jsonstream import JsonAnswerStream
 from assistant.types import Chunk, SearchResult

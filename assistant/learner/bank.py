@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from assistant.quiz.models import Question
-from assistant.store import storage_error
+from assistant.index.store import storage_error
 
 
 def _m001_questions_and_attempts(db: sqlite3.Connection) -> None:

@@ -9,6 +9,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.text import flatten_tables
+
 HERE = Path(__file__).parent
 
 
@@ -36,24 +38,3 @@ def format_passage(n: int, chunk) -> str:
     text = _TAG.sub(lambda m: "[" + m.group(0)[1:], flatten_tables(chunk.text))
     source, heading = (_TAG.sub("[passage", v).replace('"', "'") for v in (chunk.source, chunk.heading))
     return f"<passage n={n} source=\"{source}\" heading=\"{heading}\">\n{text}\n</passage>"
-
-
-def flatten_tables(text: str) -> str:
-    """Markdown table rows as "header: cell" lines: a small model misreads which cell belongs to which row.
-
-    >>> print(flatten_tables("| Field | Technique |\\n|---|---|\\n| City | One-hot |"))
-    - Field: City; Technique: One-hot
-    """
-    out, header = [], None
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
-            out.append(line)
-            header = None
-            continue
-        cells = [c.strip() for c in stripped.strip("|").split("|")]
-        if header is None:
-            header = cells
-        elif not all(set(c) <= set("-: ") for c in cells):  # skip the |---| separator row
-            out.append("- " + "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells)))
-    return "\n".join(out)

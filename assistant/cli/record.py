@@ -6,10 +6,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from assistant.cli_quiz import read_answer, show_key, show_question
-from assistant.exam import PASS_MARK
-from assistant.progress import format_progress
-from assistant.render import inert
+from assistant.cli.quiz import read_answer, show_key, show_question
+from assistant.learner.exam import PASS_MARK
+from assistant.learner.progress import format_progress
+from assistant.answering.render import inert
 
 
 def add_parsers(sub) -> None:
@@ -131,8 +131,7 @@ def show_score(assistant, score) -> None:
 
 
 def cmd_export(assistant, args) -> int:
-    from assistant import exports
-
+    from assistant.learner import exports
     out_dir = Path(assistant.settings.data_dir) / "exports"
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     if args.what == "anki":

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.citations import VENDOR, key_terms, split_sentences
-from assistant.facts import Alternative, Decision, FactBook, Matching, Sequence
+from assistant.knowledge.facts import Alternative, Decision, FactBook, Matching, Sequence
 from assistant.ingest.injection import find_instructions
-from assistant.prompts import flatten_tables
+from assistant.text import VENDOR, flatten_tables, key_terms, split_sentences
 from assistant.types import Chunk
 
 MAX_FILLED = 3  # note sentences added to one answer at most

@@ -1,0 +1,1 @@
+"""Grounded answers: prompts, generation, citations, key points, rendering."""

@@ -1,0 +1,1 @@
+"""What the exam and the notes hold: blueprint, decision facts, coverage, corpus checks."""

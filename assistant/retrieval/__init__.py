@@ -1,0 +1,1 @@
+"""Dense + BM25 (+ decision facts) fused into ranked chunks."""
