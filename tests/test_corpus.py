@@ -77,16 +77,18 @@ def load(path):
     return [json.loads(l) for p in sorted(path.glob("*.jsonl")) for l in p.read_text().splitlines() if l.strip()]
 
 
-def test_retrieval_eval_covers_every_task_and_exercise():
-    items = load(EVALS / "retrieval")
-    assert len(items) >= 100 and len({i["id"] for i in items}) == len(items)
+@pytest.mark.parametrize("split,least", [("dev", 100), ("test", 90)])
+def test_retrieval_eval_covers_every_task_and_exercise(split, least):
+    items = load(EVALS / "retrieval" / split)
+    assert len(items) >= least and len({i["id"] for i in items}) == len(items)
     for task in load_blueprint().tasks:
         assert sum(i["task"] == task for i in items) >= 5, task
     assert sum(bool(i.get("exercise")) for i in items) >= len(EXERCISES)
 
 
-def test_answer_eval_has_in_and_out_of_notes_questions():
-    items = load(EVALS / "answers")
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_answer_eval_has_in_and_out_of_notes_questions(split):
+    items = load(EVALS / "answers" / split)
     inside = [i for i in items if i.get("in_notes", True)]
     assert len(inside) >= 40 and all(i["key_facts"] for i in inside)
     assert sum(not i.get("in_notes", True) for i in items) >= 15

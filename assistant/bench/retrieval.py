@@ -29,13 +29,13 @@ VARIANTS = ("hybrid", "hybrid_vec", "hybrid_where", "raw", "raw_where", "bm25", 
 def load_queries(evals_dir: Path, per_domain: int = 10) -> list[dict]:
     """The first `per_domain` retrieval-eval questions of each domain file, with their labels."""
     queries = []
-    for path in sorted((Path(evals_dir) / "retrieval").glob("*.jsonl")):
+    for path in sorted((Path(evals_dir) / "retrieval" / "dev").glob("*.jsonl")):
         lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         for item in lines[:per_domain]:
             queries.append({"question": item["question"], "domain": int(str(item["task"]).split(".")[0]),
                             "relevant": item.get("relevant", [])})
     if not queries:
-        raise FileNotFoundError(f"no retrieval eval questions in {evals_dir}/retrieval")
+        raise FileNotFoundError(f"no retrieval eval questions in {evals_dir}/retrieval/dev")
     return queries
 
 

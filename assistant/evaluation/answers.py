@@ -4,12 +4,28 @@ In-notes questions carry `key_facts` ("a|b" = either); out-of-notes ones have `"
 """
 from __future__ import annotations
 
+import json
 import statistics
 import time
+from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from assistant.evaluation.retrieval import load_items
+
+
+def shown_sentences(answer) -> list[dict]:
+    """What the learner reads: each sentence of the final answer with the passages it cites ([n] markers).
+
+    Model sentences the verifier kept (and that survived de-duplication) come first, then the key-point fill.
+    Saved in the results so a separate judge (assistant/evaluation/judge.py) can run later without re-asking.
+    """
+    if answer.refused:
+        return []
+    out = [{"text": s["text"], "cites": list(s["supported_by"]), "origin": "model"}
+           for s in answer.sentences if s["supported_by"] and s["text"] in answer.answer]
+    out += [{"text": f["text"], "cites": list(f["supported_by"]), "origin": "fill"} for f in answer.filled]
+    return out
 
 
 def has_fact(text: str, fact: str) -> bool:
@@ -31,7 +47,12 @@ def grade(item: dict, answer) -> dict:
             "first_token_ms": answer.first_token_ms, "total_ms": answer.total_ms, "output_tokens": answer.output_tokens,
             "prompt_tokens": answer.prompt_tokens, "complete": answer.complete, "answer": answer.answer,
             "unsupported": [{"text": s["text"], "reason": s["reason"]} for s in answer.sentences if not s["supported_by"]],
-            "question": item["question"], "key_facts": item.get("key_facts", [])}
+            "question": item["question"], "key_facts": item.get("key_facts", []), "kind": item.get("kind", ""),
+            "model_sentences": [{"text": s["text"], "cited": s.get("cited", []), "supported_by": s["supported_by"]}
+                                for s in answer.sentences],
+            "shown": shown_sentences(answer),
+            "passages": {str(c.n): {"id": c.id, "source": c.source, "heading": c.heading, "text": c.text}
+                         for c in answer.citations}}
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -53,6 +74,9 @@ def summarise(rows: list[dict]) -> dict:
         "model_citations_out_of_range": sum(len(r["invalid_citations"]) for r in rows),
         "supported_sentences": sum(r["supported"] for r in generated) / max(sum(r["sentences"] for r in generated), 1),
         "correct_refusals": sum(r["refused"] for r in outs) / max(len(outs), 1),
+        "correct_refusals_by_kind": {kind: f"{sum(r['refused'] for r in outs if (r.get('kind') or 'unlabelled') == kind)}/"
+                                           f"{sum((r.get('kind') or 'unlabelled') == kind for r in outs)}"
+                                     for kind in sorted({r.get("kind") or "unlabelled" for r in outs})},
         "false_refusals": sum(r["refused"] for r in ins) / max(len(ins), 1),
         "median_first_token_ms": statistics.median(ttft) if ttft else None,
         "median_decode_tok_s": statistics.median(decode) if decode else None,
@@ -71,20 +95,49 @@ def select_items(items: list[dict], *, ids: list[str] | None = None, exercises_o
         known = {item["id"] for item in items}
         unknown = [i for i in ids if i not in known]
         if unknown:
-            raise ValueError(f"no eval question with id {', '.join(unknown)}; ids look like d1-a01 (see evals/answers/)")
+            raise ValueError(f"no eval question with id {', '.join(unknown)}; ids look like d1-a01 or t-in-001 (see evals/answers/dev and test)")
         items = [item for item in items if item["id"] in set(ids)]
     if exercises_only:
         items = [item for item in items if item.get("exercise")]
     return items[:limit] if limit else items
 
 
-def run_answer_eval(assistant, folder, limit: int | None = None, progress: bool = True, *,
-                    ids: list[str] | None = None, exercises_only: bool = False) -> dict:
-    items = select_items(load_items(folder), ids=ids, exercises_only=exercises_only, limit=limit)
+def interleave(items: list[dict]) -> list[dict]:
+    """In-notes and out-of-notes questions spread evenly, each group in its own order.
+
+    >>> [i["id"] for i in interleave([{"id": "a"}, {"id": "b"}, {"id": "c"}, {"id": "x", "in_notes": False}])]
+    ['a', 'b', 'x', 'c']
+    """
+    ins = [i for i in items if i.get("in_notes", True)]
+    outs = [i for i in items if not i.get("in_notes", True)]
+    keyed = [((k + 0.5) / len(ins), 0, i) for k, i in enumerate(ins)] + [((k + 0.5) / len(outs), 1, i) for k, i in enumerate(outs)]
+    return [i for _, _, i in sorted(keyed, key=lambda t: (t[0], t[1]))]
+
+
+def run_answer_eval(assistant, folder=None, limit: int | None = None, progress: bool = True, *,
+                    ids: list[str] | None = None, exercises_only: bool = False, items: list[dict] | None = None,
+                    split: str = "", checkpoint: Path | None = None) -> dict:
+    """`checkpoint`: a JSONL file of graded rows, appended as each question finishes; rows already there
+    (same id and question) are reused, so a long run that was stopped continues where it left off."""
+    items = select_items(items if items is not None else load_items(folder), ids=ids, exercises_only=exercises_only,
+                         limit=limit)
+    items = interleave(items)  # any prefix of a stopped run holds in- and out-of-notes questions in proportion
+    done = {}
+    if checkpoint is not None and checkpoint.exists():
+        for line in checkpoint.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                done[(row["id"], row["question"])] = row
     rows, started = [], time.perf_counter()
     for item in tqdm(items, desc="eval answers", disable=not progress):
-        rows.append(grade(item, assistant.ask(item["question"])))
-    return {"backend": assistant.llm.backend, "model": assistant.llm.model, "summary": summarise(rows),
+        row = done.get((item["id"], item["question"]))
+        if row is None:
+            row = grade(item, assistant.ask(item["question"]))
+            if checkpoint is not None:
+                with checkpoint.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(row) + "\n")
+        rows.append(row)
+    return {"split": split, "backend": assistant.llm.backend, "model": assistant.llm.model, "summary": summarise(rows),
             "seconds": time.perf_counter() - started, "rows": rows}
 
 
@@ -102,6 +155,7 @@ def format_answer_table(results: dict) -> str:
              f"| model citations to non-passages (dropped) | {s['model_citations_out_of_range']} |",
              f"| sentences supported by their citations | {pct(s['supported_sentences'])} |",
              f"| correct refusals (not in notes) | {pct(s['correct_refusals'])} |",
+             *[f"| ... {kind} | {share} |" for kind, share in s.get("correct_refusals_by_kind", {}).items()],
              f"| false refusals (in notes) | {pct(s['false_refusals'])} |"]
     if s["median_first_token_ms"]:
         lines.append(f"| median time to first token | {s['median_first_token_ms'] / 1000:.1f} s |")

@@ -26,7 +26,7 @@ def run_quiz_eval(assistant, per_domain: int = 6, llm_per_domain: int = 2, seed:
                 "candidates": len(candidates), "writer_failures": len(maker.writer_failures),
                 "pass_rate": len(batch.accepted) / max(1, len(candidates) + len(maker.writer_failures)),
                 "rejections": dict(Counter(k for q in batch.rejected for k, v in q.gate.items() if not v["ok"])),
-                "key_positions": dict(Counter(k for q in batch.accepted if q.type in ("mcq", "multi") for k in q.keys)),
+                "key_positions": key_position_counts(batch.accepted),
                 "solve_agreement": sum(q.gate["independent_solve"]["ok"] for q in solved) / max(1, len(solved)),
                 "seconds_per_accepted": seconds / max(1, len(batch.accepted)),
                 "types": dict(Counter(q.type for q in batch.accepted)),
@@ -39,11 +39,25 @@ def run_quiz_eval(assistant, per_domain: int = 6, llm_per_domain: int = 2, seed:
     return results
 
 
+def key_position_counts(questions, positions: int = 5) -> list[int]:
+    """How often each option position (A..E) is a key, as a list: JSON keeps it as it is, where a dict's int
+    keys would come back as strings and read as zero."""
+    counts = Counter(k for q in questions if q.type in ("mcq", "multi") for k in q.keys)
+    return [counts.get(i, 0) for i in range(positions)]
+
+
+def positions_cell(key_positions) -> str:
+    """"A,B,C,D,E" counts from a list, or from the dict older results files hold (int or, after JSON, str keys)."""
+    if isinstance(key_positions, dict):
+        key_positions = [key_positions.get(i, key_positions.get(str(i), 0)) for i in range(5)]
+    return ",".join(str(n) for n in key_positions)
+
+
 def format_quiz_table(results: dict) -> str:
     lines = ["| source | domain | accepted / requested | gate pass rate | independent solve agreed | key positions (A,B,C,D,E) | s per accepted | main rejections |",
              "|---|---|---|---|---|---|---|---|"]
     for b in results["batches"]:
-        positions = ",".join(str(b["key_positions"].get(i, 0)) for i in range(5))
+        positions = positions_cell(b["key_positions"])
         top = ", ".join(f"{k} {v}" for k, v in sorted(b["rejections"].items(), key=lambda kv: -kv[1])[:3]) or "-"
         if b["writer_failures"]:
             top += f", invalid output {b['writer_failures']}"

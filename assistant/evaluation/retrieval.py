@@ -20,6 +20,25 @@ MEASURES = {"recall_1": "recall@1", "recall_3": "recall@3", "recall_5": "recall@
 NO_RESULT = "__no_result__"
 
 
+SPLITS = ("dev", "test", "all")
+
+
+def split_folders(evals_dir: Path, kind: str, split: str = "dev") -> list[Path]:
+    """`evals/<kind>/dev` is tuned on; `evals/<kind>/test` is frozen (see its README) and only reported."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}: use one of {', '.join(SPLITS)}")
+    names = ("dev", "test") if split == "all" else (split,)
+    return [Path(evals_dir) / kind / name for name in names]
+
+
+def load_split(evals_dir: Path, kind: str, split: str = "dev") -> list[dict]:
+    items = [item for folder in split_folders(evals_dir, kind, split) for item in load_items(folder)]
+    ids = [item["id"] for item in items]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"duplicate eval ids in {kind}/{split}")
+    return items
+
+
 def load_items(folder: Path) -> list[dict]:
     items = []
     for path in sorted(Path(folder).glob("*.jsonl")):
@@ -69,9 +88,10 @@ def score_run(items: list[dict], ranked: dict[str, list[tuple[str, str, str]]]) 
     return {"mean": means, "per_query": per_query}
 
 
-def run_retrieval_eval(assistant, folder: Path, modes=MODES, progress: bool = True) -> dict:
-    items = load_items(folder)
-    results = {"questions": len(items), "modes": {}, "misses": {}}
+def run_retrieval_eval(assistant, folder: Path | None = None, modes=MODES, progress: bool = True, *,
+                       items: list[dict] | None = None, split: str = "") -> dict:
+    items = items if items is not None else load_items(folder)
+    results = {"split": split, "questions": len(items), "modes": {}, "misses": {}}
     assistant.search(items[0]["question"], k=1)  # load models before timing
     for mode in modes:
         ranked, started = {}, time.perf_counter()

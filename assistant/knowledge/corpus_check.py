@@ -67,7 +67,7 @@ def check_corpus(corpus: Path, evals: Path | None = None, blueprint: Blueprint |
     for path in sorted((corpus / FACTS_DIR).glob("*.yaml")):
         _check_facts(path, docs, blueprint, report)
     if evals is not None:
-        for path in sorted(evals.rglob("*.jsonl")):
+        for path in sorted(p for kind in ("answers", "retrieval") for p in (evals / kind).rglob("*.jsonl")):  # dev + test
             _check_eval_file(path, docs, report)
     return report
 
@@ -164,7 +164,7 @@ def _check_eval_file(path: Path, docs: dict[str, MarkdownDoc], report: CorpusRep
             continue
         if not item.get("question"):
             report.errors.append(f"{where}: no question")
-        report.evals[path.name] += 1
+        report.evals[path.relative_to(path.parents[2]).as_posix()] += 1  # answers/test/in-notes.jsonl
         for label in item.get("relevant", []):
             if _section_text(docs, label.get("source", ""), label.get("heading", "")) is None:
                 report.errors.append(f"{where}: no section {label.get('heading')!r} in {label.get('source')!r}")

@@ -1,4 +1,5 @@
-"""The retrieval eval on the bundled corpus with the real models (about a minute): a regression guard."""
+"""The retrieval eval (dev split, the one tuned on) on the bundled corpus with the real models (about a minute): a
+regression guard. The frozen test split is reported in the README, not asserted on here."""
 import pytest
 
 from assistant.evaluation.retrieval import run_retrieval_eval
@@ -6,7 +7,7 @@ from tests.conftest import REPO
 
 
 def test_retrieval_meets_its_targets_and_each_signal_adds(bundled):
-    results = run_retrieval_eval(bundled, REPO / "evals" / "retrieval", progress=False)["modes"]
+    results = run_retrieval_eval(bundled, REPO / "evals" / "retrieval" / "dev", progress=False)["modes"]
     best, hybrid = results["hybrid+facts"], results["hybrid"]
     assert best["recall@5"] >= 0.95 and best["MRR@10"] >= 0.85, best  # the issue's targets
     assert hybrid["recall@5"] >= 0.92 and hybrid["MRR@10"] >= 0.77, hybrid  # without facts (learners' own notes)

@@ -63,7 +63,7 @@ def test_learner_exercise_is_answered_with_its_key_facts(bundled_with_model, qid
     from assistant.evaluation.answers import grade
     from assistant.evaluation.retrieval import load_items
 
-    item = next(i for i in load_items(bundled_with_model.settings.evals_dir / "answers") if i["id"] == qid)
+    item = next(i for i in load_items(bundled_with_model.settings.evals_dir / "answers" / "dev") if i["id"] == qid)
     answer = bundled_with_model.ask(item["question"])
     row = grade(item, answer)
     assert row["correct"], (item["key_facts"], answer.answer, answer.unsupported)
