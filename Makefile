@@ -36,6 +36,6 @@ test-fast: install
 eval: install
 	$(VENV)/bin/study eval retrieval
 
-# Speed and scale vs the raw engines (about 10 minutes; writes docs/bench.md and evals/results/bench-*.json).
+# Speed and scale vs the raw engines (about 5 minutes when the machine is idle: 300 s on 28 Nov; writes docs/bench.md and evals/results/bench-*.json).
 bench: install
 	$(VENV)/bin/study bench

@@ -76,6 +76,33 @@ class LLMSettings(BaseModel):
     bedrock_context_window: int = Field(32000, ge=1024, description="Tokens the Bedrock model accepts.")
 
 
+class AnswerSettings(BaseModel):
+    """When an answer is attempted, which passages it is given, and what of it is presented (calibrated on
+    evals/answers: in-notes questions score >= 0.48, out-of-notes ones lower)."""
+    min_relevance: float = Field(0.42, ge=0, le=1, description="Best question-passage similarity below which the "
+                                 "question is refused without calling the model.")
+    strong_relevance: float = Field(0.6, ge=0, le=1, description="Similarity at which a question naming terms no "
+                                    "note mentions is still answered.")
+    min_answer_relevance: float = Field(0.35, ge=0, le=1, description="The supported answer's best similarity to "
+                                        "the question below which it is refused as off topic.")
+    focus_margin: float = Field(0.25, ge=0, le=1, description="Passages this far below the best question "
+                                "similarity are left out of the prompt.")
+    sole_passage: float = Field(0.85, ge=0, le=1, description="A passage this close to the question states it: "
+                                "it is sent alone.")
+    fact_match: float = Field(0.6, ge=0, le=1, description="Question-fact similarity for a key point (right facts "
+                              "score 0.61-0.91, out-of-notes questions at most 0.50).")
+    repeat: float = Field(0.92, ge=0, le=1, description="Answer sentences this similar to an earlier one are "
+                          "repeats and said once.")
+
+
+class SupportSettings(BaseModel):
+    """The one rule for "does this passage back this text" (answer verifier and quiz gate alike)."""
+    strong: float = Field(0.62, ge=0, le=1, description="Similarity that backs a sentence on its own.")
+    weak: float = Field(0.45, ge=0, le=1, description="Similarity that backs a sentence sharing enough key terms.")
+    overlap: float = Field(0.5, ge=0, le=1, description="Share of the sentence's key terms the passage must "
+                           "contain (with `weak`).")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STUDY_", env_nested_delimiter="__", extra="ignore")
 
@@ -88,3 +115,6 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    support: SupportSettings = Field(default_factory=SupportSettings)
+    debug: bool = Field(False, description="Show the traceback of an unexpected error instead of a one-line message.")

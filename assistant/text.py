@@ -46,6 +46,15 @@ def stem(word: str) -> str:
 
 
 
+def plain(text: str) -> str:
+    """Lower-case words and numbers only, one space apart: the form two texts are compared in.
+
+    >>> plain("When to choose *serverless* inference?")
+    'when to choose serverless inference'
+    """
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def flatten_tables(text: str) -> str:
     """Markdown table rows as "header: cell" lines: a small model misreads which cell belongs to which row.
 

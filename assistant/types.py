@@ -1,4 +1,4 @@
-"""Plain data passed between the stages: load -> chunk -> store -> retrieve."""
+"""Plain data passed between the stages: load -> chunk -> store -> retrieve -> cite."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -47,6 +47,23 @@ class SearchResult:
         c = self.chunk
         return {"id": c.id, "source": c.source, "heading": c.heading, "text": c.text, "score": round(self.score, 6),
                 "rank": self.rank, "domain": c.domain, "task": c.task, "services": c.services}
+
+
+@dataclass
+class Citation:
+    """A passage an answer, a question or an explanation cites as [n] (the one type for all three)."""
+    n: int
+    id: str
+    source: str
+    heading: str
+    text: str
+
+    @classmethod
+    def of(cls, n: int, chunk: Chunk) -> "Citation":
+        return cls(n=n, id=chunk.id, source=chunk.source, heading=chunk.heading, text=chunk.text)
+
+    def to_json(self) -> dict:
+        return asdict(self)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Ask: retrieve -> prompt -> generate (streamed, JSON-constrained) -> verify citations -> Answer.
+"""Ask: retrieve -> choose passages -> key point -> prompt -> generate (streamed, JSON-constrained) -> verify
+citations -> complete from the notes -> present, one method of `Answerer` per stage.
 
 Refusal is decided in code, from the retrieval evidence and from what verification leaves standing,
 never left to the model (a small model told "say you don't know" refuses everything).
@@ -9,33 +10,21 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import Callable
 
 import numpy as np
 
-from assistant.answering import prompts
-from assistant.answering.prompts import format_passage
-from assistant.retrieval.query import check_query
-from assistant.ingest.injection import find_instructions
-from assistant.answering.citations import Verification, Verifier
-from assistant.text import split_sentences
+from assistant.answering.citations import SentenceCheck, Verification, Verifier
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
+from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema, fit_passages,  # noqa: F401
+                                          focus_passages, passage_cost, prompt_overhead, section_first)
+from assistant.config import Settings
+from assistant.ingest.injection import find_instructions
 from assistant.llm.base import BackendError
 from assistant.llm.jsonstream import JsonAnswerStream
-from assistant.types import Chunk, SearchResult
-
-MAX_SENTENCES = 4
-MAX_SENTENCE_CHARS = 320
-
-
-@dataclass
-class Citation:
-    n: int
-    id: str
-    source: str
-    heading: str
-    text: str
+from assistant.retrieval.query import check_query
+from assistant.text import plain, split_sentences
+from assistant.types import Chunk, Citation, SearchResult
 
 
 @dataclass
@@ -67,100 +56,6 @@ class Answer:
 
     def to_json(self) -> dict:
         return asdict(self)
-
-
-def answer_schema(n_passages: int) -> dict:
-    """JSON schema for the model: cites first, bounded lengths so it cannot run to max_tokens."""
-    return {"type": "object", "required": ["sentences"], "properties": {"sentences": {
-        "type": "array", "minItems": 1, "maxItems": MAX_SENTENCES, "items": {
-            "type": "object", "required": ["cites", "text"], "properties": {
-                "cites": {"type": "array", "maxItems": 2,
-                          "items": {"type": "integer", "enum": list(range(1, n_passages + 1))}},
-                "text": {"type": "string", "maxLength": MAX_SENTENCE_CHARS}}}}}}
-
-
-def prompt_overhead(llm, question: str, key_point: str = "") -> int:
-    """Tokens of the prompt without passages (64 for the chat template's own tokens)."""
-    empty = prompts.render("answer_user", passages="", key_point=key_point, question=question)
-    return llm.count_tokens(prompts.load("answer_system")) + llm.count_tokens(empty) + 64
-
-
-def passage_cost(llm, n: int, chunk: Chunk) -> int:
-    return llm.count_tokens(format_passage(n, chunk)) + 2
-
-
-def focus_passages(hits: list[SearchResult], similarity, margin: float, sole: float = 0.85) -> list[SearchResult]:
-    """The passages most like the question first; those far below the best dropped.
-
-    A 1.5B model answers from whatever comes first and gets distracted by near-misses, and every passage costs
-    prefill time (~45 tok/s here). Retrieval already put the right section in the top few; the closest one to
-    the question (often a worked example of the very same question) is the one to answer from. A passage at
-    `sole` or above states the question itself: it is sent alone.
-
-    >>> from types import SimpleNamespace as N
-    >>> [h.rank for h in focus_passages([N(rank=1), N(rank=2), N(rank=3)], [0.6, 0.8, 0.3], 0.25)]
-    [2, 1]
-    """
-    best = max(similarity, default=0.0)
-    order = sorted(range(len(hits)), key=lambda i: -similarity[i])
-    if best >= sole:
-        return [hits[order[0]]]
-    return [hits[i] for i in order if similarity[i] >= best - margin]
-
-
-def section_first(focused: list[SearchResult], section: list[Chunk], max_chars: int) -> list[SearchResult]:
-    """The closest passage's whole note section first, in document order, then the other passages.
-
-    Sections are chunked at ~200 word pieces, so a worked example arrives in parts (scenario; answer; why
-    not the alternatives) and retrieval returns one part per section: the model saw the scenario without
-    the steps. A section longer than `max_chars` keeps the chunks nearest the closest one.
-
-    >>> from types import SimpleNamespace as N
-    >>> c = [N(id=i, text="x" * 10, position=i) for i in range(5)]
-    >>> [h.chunk.id for h in section_first([N(chunk=c[2]), N(chunk=N(id=9, text="y"))], c, 30)]
-    [1, 2, 3, 9]
-    """
-    lead = focused[0].chunk
-    at = next((k for k, c in enumerate(section) if c.id == lead.id), None)
-    if at is None:  # the index changed since retrieval: the passage alone
-        return focused
-    keep, size = {at}, len(lead.text)
-    for k in sorted(range(len(section)), key=lambda k: (abs(k - at), k)):
-        if k != at and size + len(section[k].text) <= max_chars and (k - 1 in keep or k + 1 in keep):
-            keep.add(k)
-            size += len(section[k].text)
-    chunks = [section[k] for k in sorted(keep)]
-    ids = {c.id for c in chunks}
-    return ([focused[0] if c.id == lead.id else SearchResult(c, 0.0, 0) for c in chunks]
-            + [h for h in focused[1:] if h.chunk.id not in ids])
-
-
-def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens: int,
-                 key_point: str = "") -> tuple[list[Chunk], list[dict]]:
-    """Keep the best-ranked passages that fit the model's window; drop the lowest-ranked, never overflow."""
-    system = prompts.load("answer_system")
-    budget = llm.context_window - max_answer_tokens - prompt_overhead(llm, question, key_point)
-    if budget <= 0:
-        raise BackendError("the question is too long for the model's context window; ask a shorter question")
-    kept: list[Chunk] = []
-    for hit in hits:
-        cost = passage_cost(llm, len(kept) + 1, hit.chunk)
-        if cost <= budget:
-            kept.append(hit.chunk)
-            budget -= cost
-        elif not kept:  # even the best passage is too long: keep its head
-            chunk = hit.chunk
-            words = chunk.text.split()
-            while words and passage_cost(llm, 1, Chunk(**{**chunk.__dict__, "text": " ".join(words)})) > budget:
-                words = words[: int(len(words) * 0.8)]
-            if words:
-                kept.append(Chunk(**{**chunk.__dict__, "text": " ".join(words)}))
-            break
-    system_msg = {"role": "system", "content": system}
-    user_msg = {"role": "user", "content": prompts.render(
-        "answer_user", passages="\n".join(format_passage(n, c) for n, c in enumerate(kept, 1)),
-        key_point=key_point, question=question)}
-    return kept, [system_msg, user_msg]
 
 
 KEY_LABEL = re.compile(r"^Key (?:point|steps|pairs) from the notes[^:]*:\s*", re.IGNORECASE)
@@ -206,57 +101,107 @@ def is_heading(sentence: str, passages: list[Chunk]) -> bool:
     >>> is_heading("When to choose serverless inference.", [C(heading="Inference > When to choose serverless inference")])
     True
     """
-    norm = lambda t: " ".join(re.findall(r"[a-z0-9]+", t.lower()))  # noqa: E731
-    return any(norm(sentence) == norm(part) for p in passages for part in p.heading.split(" > "))
+    return any(plain(sentence) == plain(part) for p in passages for part in p.heading.split(" > "))
+
+
+@dataclass
+class Found:
+    """What retrieval found for a question: the passages, the question's vector, each passage's similarity to it."""
+    hits: list[SearchResult]
+    qvec: np.ndarray
+    similarity: list[float]
 
 
 class Answerer:
-    def __init__(self, assistant, llm, verifier: Verifier | None = None, min_relevance: float = 0.42,
-                 strong_relevance: float = 0.6, min_answer_relevance: float = 0.35, focus_margin: float = 0.25,
-                 fact_match: float = 0.6, repeat: float = 0.92):
-        self.assistant = assistant
+    """`ask` runs the stages top to bottom: retrieve -> choose passages -> key point -> prompt -> generate ->
+    verify -> complete -> present. Each stage records what it decided on the Answer.
+
+    It receives what it uses: the model, a search function (`search(question, k, domain=...)`), the embedder,
+    the index (its BM25 side: terms the notes never use, a passage's whole section), the facts (a callable:
+    they follow the index) and its settings (`settings.answer`, `settings.llm`, `settings.support`).
+    """
+
+    def __init__(self, llm, *, search, embedder, index, facts, settings: Settings):
         self.llm = llm
-        self.verifier = verifier or Verifier(assistant.embedder)
-        self.min_relevance = min_relevance  # calibrated on evals/answers: in-notes questions score >= 0.48
-        self.strong_relevance = strong_relevance
-        self.min_answer_relevance = min_answer_relevance
-        self.focus_margin = focus_margin  # passages this far below the best question similarity are left out
-        self.repeat = repeat  # sentences this similar to an earlier one of the answer are repeats
-        self.fact_match = fact_match  # question-fact similarity for a key point (see key_points.KeyPointFinder)
+        self.search = search
+        self.embedder = embedder
+        self.index = index
+        self.facts = facts
+        self.settings = settings.answer
+        self.llm_settings = settings.llm
+        self.verifier = Verifier(embedder, settings.support)
+        self._key_points: tuple[object, KeyPointFinder] | None = None
 
     def ask(self, question: str, *, domain: int | None = None, on_text: Callable[[str], None] | None = None) -> Answer:
         started = time.perf_counter()
         question = check_query(question)
-        settings = self.assistant.settings.llm
-        hits = self.assistant.search(question, settings.passages, domain=domain)
-        retrieve_ms = 1000 * (time.perf_counter() - started)
+        answer, found = self.retrieve(question, domain, started)
+        if not self.covered(answer):
+            return self._refuse(answer, started)
+        focused = self.choose_passages(found)
+        point, focused = self.key_point(question, found, focused)
+        passages, messages = self.prompt(answer, question, focused, point)
+        raw = self.generate(answer, messages, len(passages), started, on_text)
+        verification = self.verify(answer, raw, passages, point)
+        supported = self.complete(answer, verification, passages, point)
+        self.present(answer, supported, passages, found.qvec)
+        answer.total_ms = 1000 * (time.perf_counter() - started)
+        return answer
+
+    # ---- the stages, in order --------------------------------------------------------------------
+    def retrieve(self, question: str, domain: int | None, started: float) -> tuple[Answer, Found]:
+        """The passages for the question, and how close each is to it."""
+        hits = self.search(question, self.llm_settings.passages, domain=domain)
         answer = Answer(question=question, answer="", citations=[], unsupported=[], refused=False,
-                        backend=self.llm.backend, model=self.llm.model, retrieve_ms=retrieve_ms)
+                        backend=self.llm.backend, model=self.llm.model,
+                        retrieve_ms=1000 * (time.perf_counter() - started))
         answer.closest = [{"source": h.chunk.source, "heading": h.chunk.heading} for h in hits[:3]]
         answer.retrieved_ids = [h.chunk.id for h in hits]
-        qvec = self.assistant.embedder.encode([question])[0]
-        pvecs = self.assistant.embedder.encode([h.chunk.indexed_text for h in hits]) if hits else np.zeros((0, len(qvec)))
+        qvec = self.embedder.encode([question])[0]
+        pvecs = self.embedder.encode([h.chunk.indexed_text for h in hits]) if hits else np.zeros((0, len(qvec)))
         similarity = [float(x) for x in pvecs @ qvec]
         answer.relevance = max(similarity, default=0.0)
-        unknown = self.assistant.index.load_bm25().unknown_terms(question)
-        if answer.relevance < self.min_relevance or (unknown and answer.relevance < self.strong_relevance):
-            answer.missing_terms = unknown  # nothing close, or it names things no note mentions
-            return self._refuse(answer, started)
+        unknown = self.index.load_bm25().unknown_terms(question)
+        if unknown and answer.relevance < self.settings.strong_relevance:
+            answer.missing_terms = unknown
+        return answer, Found(hits, qvec, similarity)
 
-        focused = focus_passages(hits, similarity, self.focus_margin)
-        point = self.key_points.find(question, qvec, [h.chunk for h in hits[:2]], [h.chunk for h in focused])
-        if point is not None:  # the key point's section leads, whole, so what it states can be checked there
-            focused.sort(key=lambda h: not point.in_section(h.chunk))
-        focused = section_first(focused, self.assistant.index.load_bm25().section(focused[0].chunk),
-                                settings.section_chars)
+    def covered(self, answer: Answer) -> bool:
+        """Do the notes cover the question? Not when nothing is close, or it names things no note mentions."""
+        return answer.relevance >= self.settings.min_relevance and not answer.missing_terms
+
+    def choose_passages(self, found: Found) -> list[SearchResult]:
+        """The passages closest to the question, first; those far below the best left out."""
+        return focus_passages(found.hits, found.similarity, self.settings.focus_margin, self.settings.sole_passage)
+
+    def key_point(self, question: str, found: Found, focused: list[SearchResult]) -> tuple[KeyPoint | None, list[SearchResult]]:
+        """The corpus fact the question asks about, if any; its section leads, whole, so what it states can be
+        checked there (without one, the closest passage's section leads)."""
+        point = self.key_points().find(question, found.qvec, [h.chunk for h in found.hits[:2]],
+                                       [h.chunk for h in focused])
+        if point is not None:
+            focused = sorted(focused, key=lambda h: not point.in_section(h.chunk))
+        section = self.index.load_bm25().section(focused[0].chunk)
+        return point, section_first(focused, section, self.llm_settings.section_chars)
+
+    def prompt(self, answer: Answer, question: str, focused: list[SearchResult],
+               point: KeyPoint | None) -> tuple[list[Chunk], list[dict]]:
+        """The messages: the passages that fit the model's window, numbered, and the key point."""
         answer.retrieved_ids += [h.chunk.id for h in focused if h.chunk.id not in answer.retrieved_ids]
-        passages, messages = fit_passages(self.llm, question, focused, settings.max_answer_tokens,
+        passages, messages = fit_passages(self.llm, question, focused, self.llm_settings.max_answer_tokens,
                                           point.prompt() if point else "")
         answer.passages_used = len(passages)
         answer.prompt_tokens = sum(self.llm.count_tokens(m["content"]) for m in messages)
+        return passages, messages
+
+    def generate(self, answer: Answer, messages: list[dict], n_passages: int, started: float,
+                 on_text: Callable[[str], None] | None) -> str:
+        """The model's JSON reply, streamed (its sentences shown as they come); a broken-off stream keeps what
+        arrived, a failure before any output is raised."""
         raw, display = "", JsonAnswerStream()
         try:
-            for piece in self.llm.stream(messages, schema=answer_schema(len(passages)), max_tokens=settings.max_answer_tokens):
+            for piece in self.llm.stream(messages, schema=answer_schema(n_passages),
+                                         max_tokens=self.llm_settings.max_answer_tokens):
                 if answer.first_token_ms is None:
                     answer.first_token_ms = 1000 * (time.perf_counter() - started)
                 raw += piece
@@ -268,20 +213,14 @@ class Answerer:
             if not raw:
                 raise
         answer.output_tokens = self.llm.count_tokens(raw) if raw else 0
+        return raw
+
+    def verify(self, answer: Answer, raw: str, passages: list[Chunk], point: KeyPoint | None) -> Verification:
+        """Each of the model's sentences checked against the passages (and the key point's pairs)."""
         sentences, complete = parse_answer_json(raw)
         sentences = [(text, cites) for text, cites in sentences if not is_heading(text, passages)]
         answer.complete = answer.complete and complete
         verification = self.verifier.verify(sentences, passages)
-        self._assemble(answer, verification, passages, qvec, point)
-        answer.total_ms = 1000 * (time.perf_counter() - started)
-        return answer
-
-    @cached_property
-    def key_points(self) -> KeyPointFinder:
-        return KeyPointFinder(self.assistant.facts, self.assistant.embedder, self.fact_match)
-
-    def _assemble(self, answer: Answer, verification: Verification, passages: list[Chunk], qvec,
-                  point: KeyPoint | None = None) -> None:
         for check in verification.sentences:
             reason = point.mispaired(check.text) if point is not None and check.supported else ""
             if reason:  # reads like its passage, which pairs the same words differently
@@ -290,29 +229,45 @@ class Answerer:
         answer.supported_share = verification.supported_share
         answer.sentences = [{"text": s.text, "cited": s.cited, "supported_by": s.supported_by, "posthoc": s.posthoc,
                              "score": round(s.score, 3), "reason": s.reason} for s in verification.sentences]
-        supported = [s for s in verification.sentences if s.supported]
         answer.unsupported = [s.text for s in verification.sentences if not s.supported]
+        return verification
+
+    def complete(self, answer: Answer, verification: Verification, passages: list[Chunk],
+                 point: KeyPoint | None) -> list[SentenceCheck]:
+        """The supported sentences, and what the key point says that they leave out, quoted from the notes."""
+        supported = [s for s in verification.sentences if s.supported]
         if supported and point is not None:
             answer.key_fact = point.id
             gaps = point.fill(" ".join(s.text for s in supported), passages)
             added = [s for s in self.verifier.verify(gaps, passages).sentences if s.supported] if gaps else []
             answer.filled = [{"text": s.text, "supported_by": s.supported_by} for s in added]
             supported = supported + added
+        return supported
+
+    def present(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec) -> None:
+        """Each thing said once, with its [n] citations; refused when nothing on the question's topic stands."""
         on_topic = 0.0
         if supported:
-            vecs = self.assistant.embedder.encode([s.text for s in supported])
+            vecs = self.embedder.encode([s.text for s in supported])
             on_topic = float(max(vecs @ qvec))
             supported = [s for i, s in enumerate(supported)  # a small model repeats itself: say each thing once
-                         if not any(float(vecs[i] @ vecs[j]) >= self.repeat for j in range(i))]
+                         if not any(float(vecs[i] @ vecs[j]) >= self.settings.repeat for j in range(i))]
             answer.filled = [f for f in answer.filled if any(f["text"] == s.text for s in supported)]
-        if not supported or on_topic < self.min_answer_relevance:
+        if not supported or on_topic < self.settings.min_answer_relevance:
             answer.filled = []
             self._refuse(answer, None)
             return
         used = sorted({n for s in supported for n in s.supported_by})
-        answer.citations = [Citation(n, passages[n - 1].id, passages[n - 1].source, passages[n - 1].heading,
-                                     passages[n - 1].text) for n in used]
+        answer.citations = [Citation.of(n, passages[n - 1]) for n in used]
         answer.answer = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.supported_by) for s in supported).strip()
+
+    # ---- helpers ---------------------------------------------------------------------------------
+    def key_points(self) -> KeyPointFinder:
+        """Matches questions to the facts, built again when the facts change (they follow the index)."""
+        facts = self.facts()
+        if self._key_points is None or self._key_points[0] is not facts:
+            self._key_points = (facts, KeyPointFinder(facts, self.embedder, self.settings.fact_match))
+        return self._key_points[1]
 
     def _refuse(self, answer: Answer, started: float | None) -> Answer:
         answer.refused = True
@@ -321,6 +276,24 @@ class Answerer:
         missing = f" They never mention {', '.join(answer.missing_terms)}." if answer.missing_terms else ""
         answer.answer = (f"Your notes do not cover this question, so I will not guess.{missing} "
                          f"The closest notes are: {closest}. Add notes on this topic to get a grounded answer.")
+        if refusal_kind(answer) == "off-topic":  # nothing in the notes is near: naming "closest" notes misleads
+            answer.answer = ("Your notes do not cover this question, so I will not guess: it is outside the MLA-C01 "
+                             "exam topics. Ask about machine learning engineering on AWS.")
         if started is not None:
             answer.total_ms = 1000 * (time.perf_counter() - started)
         return answer
+
+
+OFF_TOPIC = 0.25  # best question-passage similarity; dev questions: off-topic <= 0.21, AWS/ML not in the notes >= 0.31
+
+
+def refusal_kind(answer: Answer) -> str:
+    """'off-topic' (nothing in the notes is near: not a gap in them) or 'near-topic' (the exam's ground, but the
+    notes lack it: a gap worth reporting).
+
+    >>> refusal_kind(Answer("how do I bake bread", "", [], [], True, "fake", "fake", relevance=0.15))
+    'off-topic'
+    >>> refusal_kind(Answer("Route 53 latency routing?", "", [], [], True, "fake", "fake", relevance=0.36))
+    'near-topic'
+    """
+    return "off-topic" if answer.relevance < OFF_TOPIC else "near-topic"

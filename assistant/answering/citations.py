@@ -8,16 +8,14 @@ passages are dropped and reported, never kept.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.text import NEGATIONS, VENDOR, flatten_tables, key_terms, split_sentences
+from assistant.answering.support import GENERIC, STEP, SupportRule, denied_heads, negated
+from assistant.config import SupportSettings
+from assistant.text import key_terms
 from assistant.types import Chunk
-
-_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
-_STEP = re.compile(r"\(\d{1,2}\)")
 
 
 @dataclass
@@ -44,90 +42,20 @@ class Verification:
         return sum(s.supported for s in self.sentences) / len(self.sentences) if self.sentences else 0.0
 
 
-def _negated(text: str) -> bool:
-    words = set(re.findall(r"[a-z']+", text.lower()))
-    return bool(words & NEGATIONS) or "n't" in text.lower()
-
-
-_NEGATION = re.compile(r"\b(?:(?:do|does|did|is|are|was|were|can|will|would|should)\s+not|cannot|never|not|no)\b|n't\b",
-                       re.IGNORECASE)
-
-
-def _without_negation(text: str) -> str:
-    return re.sub(r"\s{2,}", " ", _NEGATION.sub("", text)).strip()
-
-
-_NEGATED_TERMS = re.compile(r"\b(?:no|not|cannot|never)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.IGNORECASE)
-_GENERIC = {"support", "use", "need", "requir", "allow", "have", "be", "provid", "includ", "work", "run", "be", "an",
-            "the", "a", "to", "for", "more", "longer", "only", "same", "longer"}
-
-
-def _denied_terms(passage: str) -> set[str]:
-    """Key terms a passage says 'no/not/cannot/never' about, e.g. 'CPU only (no GPUs)' -> {'gpu'}."""
-    return {t for m in _NEGATED_TERMS.finditer(passage) for t in key_terms(m.group(1))} - _GENERIC
-
-
-def _denied_heads(text: str) -> set[str]:
-    """The first meaningful term after each no/not/cannot/never: 'CPU only (no GPUs)' -> {'gpu'}, 'users never
-    see the shadow answers' -> {'see'} (not 'shadow': what is denied is seeing it)."""
-    heads = set()
-    for m in _NEGATED_TERMS.finditer(text):
-        for word in m.group(1).split():
-            terms = key_terms(word) - _GENERIC - VENDOR - {"ml"}
-            if terms:
-                heads |= terms
-                break
-    return heads
-
-
 class Verifier:
-    """Checks sentences against passages with the embedder (normalised vectors: dot = cosine)."""
+    """Checks an answer's sentences against its numbered passages with the one support rule
+    (assistant.answering.support), then across sentences and passages for contradictions."""
 
-    def __init__(self, embedder, strong: float = 0.62, weak: float = 0.45, overlap: float = 0.5):
+    def __init__(self, embedder, settings: SupportSettings | None = None):
         self.embedder = embedder
-        self.strong, self.weak, self.overlap = strong, weak, overlap
-        self._part_cache: dict[str, tuple[list[str], np.ndarray]] = {}
+        self.rule = SupportRule(embedder, settings)
 
     def support(self, sentence: str, passage: Chunk, sent_vec, passage_vecs: dict) -> tuple[float, str]:
         """Support score in [0, 1] of `sentence` by `passage` and, when 0, the reason."""
-        text = passage.indexed_text
-        numbers = set(_NUMBER.findall(_STEP.sub("", sentence))) - set(_NUMBER.findall(text))  # "(2)" is no number
-        if numbers:
-            return 0.0, f"numbers {sorted(numbers)} are not in the passage"
-        cos = float(np.dot(sent_vec, passage_vecs[passage.id]))
-        terms = key_terms(sentence)
-        overlap = len(terms & key_terms(text)) / len(terms) if terms else 0.0
-        parts, vecs = self._parts(passage)
-        best = int(np.argmax(vecs @ sent_vec))
-        closest, same = parts[best], float(vecs[best] @ sent_vec)
-        # a long passage (a table, a list of steps) embeds as a blur: a claim may match one of its lines instead
-        # (a short step reads like one sentence of a passage and uses nearly all of its words: "Apply the
-        # trail to all Regions" / "Apply it to all Regions (the console default), and ...")
-        part_overlap = len(terms & key_terms(closest)) / len(terms) if terms else 0.0
-        if not (cos >= self.strong or (cos >= self.weak and overlap >= self.overlap)
-                or (same >= self.strong and overlap >= self.overlap) or (same >= self.weak and part_overlap >= 0.8)):
-            return 0.0, f"not stated in the passage (similarity {max(cos, same):.2f}, shared key terms {overlap:.0%})"
-        if not _negated(sentence):
-            denied = (terms - _GENERIC) & _denied_terms(text)
-            if denied:
-                return 0.0, f"contradicts the passage, which says no/not about {sorted(denied)}"
-        # a contradiction reads like its passage: compare polarity with the passage's closest sentence
-        if _negated(closest) != _negated(sentence):
-            # the same statement once the negation is removed, and closer without it: a contradiction
-            a, b = (_without_negation(sentence), closest) if _negated(sentence) else (sentence, _without_negation(closest))
-            va, vb = self.embedder.encode([a, b])
-            flipped = float(va @ vb)
-            if flipped >= 0.85 and flipped > same + 0.02:
-                return 0.0, "contradicts the passage (one says not, the other does not)"
-        return max(cos, same) * 0.7 + overlap * 0.3, ""
+        return self.rule.score(sentence, passage, sent_vec, passage_vecs[passage.id])
 
     def _parts(self, passage: Chunk) -> tuple[list[str], np.ndarray]:
-        """The passage's sentences and table rows (as "header: cell" lines) with their vectors, cached per passage."""
-        if passage.id not in self._part_cache:
-            parts = [s for line in flatten_tables(passage.text).splitlines() for s in split_sentences(line)]
-            parts = parts or [passage.text]
-            self._part_cache[passage.id] = (parts, self.embedder.encode(parts))
-        return self._part_cache[passage.id]
+        return self.rule.parts(passage)
 
     def _drop_contradicted_elsewhere(self, checks: list[SentenceCheck], vectors, passages: list[Chunk]) -> None:
         """A claim backed by one passage but denied by a sentence of another that is closer to it does not stand:
@@ -135,16 +63,16 @@ class Verifier:
         serverless section says "CPU only (no GPUs)". Compared sentence by sentence, so a "not" elsewhere in a
         passage about something else denies nothing."""
         for check, vec in zip(checks, vectors):
-            if not check.supported or _negated(check.text):
+            if not check.supported or negated(check.text):
                 continue
-            terms = key_terms(check.text) - _GENERIC
+            terms = key_terms(check.text) - GENERIC
             backing = max(float(max(self._parts(passages[n - 1])[1] @ vec)) for n in check.supported_by)
             for n, p in enumerate(passages, 1):
                 parts, part_vecs = self._parts(p)
                 for part, similarity in zip(parts, part_vecs @ vec):
-                    if similarity < self.strong or similarity <= backing:
+                    if similarity < self.rule.strong or similarity <= backing:
                         continue
-                    denied = terms & _denied_heads(part)
+                    denied = terms & denied_heads(part)
                     rest = terms - denied  # and the denial is about the claim's subject: most of its other terms
                     if denied and len(rest & key_terms(part)) >= 0.5 * len(rest):
                         check.supported_by, check.posthoc = [], False
@@ -156,10 +84,10 @@ class Verifier:
     def verify(self, sentences: list[tuple[str, list[int]]], passages: list[Chunk]) -> Verification:
         """`sentences`: (text, cited numbers 1..n) as the model wrote them; `passages`: numbered from 1."""
         invalid: list[int] = []
-        self._part_cache: dict[str, tuple[list[str], np.ndarray]] = {}
+        self.rule.clear_cache()
         if not sentences:
             return Verification([], invalid)
-        vectors = self.embedder.encode([_STEP.sub("", s) for s, _ in sentences] + [p.indexed_text for p in passages])
+        vectors = self.embedder.encode([STEP.sub("", s) for s, _ in sentences] + [p.indexed_text for p in passages])
         sent_vecs, passage_vecs = vectors[: len(sentences)], {p.id: v for p, v in zip(passages, vectors[len(sentences):])}
         checks = []
         for (text, cited), vec in zip(sentences, sent_vecs):
@@ -193,7 +121,7 @@ def _drop_self_contradictions(checks: list[SentenceCheck], vectors) -> None:
     for i, a in enumerate(checks):
         for j in range(i + 1, len(checks)):
             b = checks[j]
-            if a.supported and b.supported and _negated(a.text) != _negated(b.text) and float(vectors[i] @ vectors[j]) >= 0.8:
+            if a.supported and b.supported and negated(a.text) != negated(b.text) and float(vectors[i] @ vectors[j]) >= 0.8:
                 loser = a if a.score < b.score else b
                 loser.supported_by, loser.posthoc = [], False
                 loser.reason = "contradicts another sentence of the answer"

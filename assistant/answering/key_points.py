@@ -5,7 +5,7 @@ notes say "one-hot encoding". When a question matches one of the corpus's facts 
 *need*, a sequence's *title*) and retrieval put that fact's note section first, the fact is
 
 1. stated in the prompt ("Key point from the notes: ..."), and
-2. checked against the verified answer: every keyword of the fact (`study check` guarantees each one appears
+2. checked against the verified answer: every keyword of the fact (`python -m assistant.knowledge.corpus_check` checks each one appears
    in the section), every step of a sequence, the choice of a decision and the reason against an
    alternative the learner names must be there. What is missing is filled with the section's own
    sentences, cited to their passage (extractive, so the citation holds by construction), fewest first.

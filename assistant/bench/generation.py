@@ -96,7 +96,7 @@ def _common_prefix(a, b) -> int:
 def load_questions(evals_dir: Path, count: int) -> list[str]:
     """In-notes questions from the answer eval, one per domain in turn (d1, d2, d3, d4, d1, ...)."""
     per_file = []
-    for path in sorted((Path(evals_dir) / "answers").glob("d*.jsonl")):
+    for path in sorted((Path(evals_dir) / "answers" / "dev").glob("d*.jsonl")):
         per_file.append([json.loads(x)["question"] for x in path.read_text(encoding="utf-8").splitlines() if x.strip()])
     out = []
     for i in range(max(len(f) for f in per_file)):
@@ -106,8 +106,6 @@ def load_questions(evals_dir: Path, count: int) -> list[str]:
 
 def bench_generation(assistant, questions: list[str], progress: bool) -> dict:
     from llama_cpp import Llama
-
-    from assistant.answering.answer import Answerer
 
     llm = assistant.llm
     if llm.backend != "local":
@@ -120,7 +118,7 @@ def bench_generation(assistant, questions: list[str], progress: bool) -> dict:
     raw = Llama(model_path=str(model_path), n_ctx=settings.n_ctx, n_threads=settings.n_threads, verbose=False,
                 seed=settings.seed)
     timed = TimedLLM(llm)
-    answerer = Answerer(assistant, timed)
+    answerer = assistant.make_answerer(timed)
     assistant.search(questions[0])  # warm up what a running app has loaded: BM25, the facts' vectors
     llm.count_tokens("warm up")
     runs, grammar_decode = [], None

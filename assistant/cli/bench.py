@@ -12,7 +12,7 @@ def add_parsers(sub) -> None:
     from assistant.bench import PARTS
 
     p = sub.add_parser("bench", help="speed and scale benchmarks (ratios against raw sentence-transformers, Chroma, "
-                                     "llama.cpp); about 10 minutes")
+                                     "llama.cpp); about 5 minutes when the machine is idle")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--sizes", default="1000,10000", help="index sizes for retrieval, comma-separated "
                                                           "(default 1000,10000; add 100000 for the large one)")

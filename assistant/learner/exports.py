@@ -70,7 +70,7 @@ def export_questions_csv(questions: list[Question], path: Path) -> int:
                         "fact_id": q.fact_id or "", "method": q.method, "model": q.model, "stem": q.stem,
                         "options": json.dumps(q.options), "prompts": json.dumps(q.prompts), "keys": json.dumps(q.keys),
                         "key_letters": q.key_letters, "explanations": json.dumps(q.explanations),
-                        "citations": json.dumps([c.model_dump() for c in q.citations])})
+                        "citations": json.dumps([c.to_json() for c in q.citations])})
     return len(questions)
 
 

@@ -68,7 +68,13 @@ class BedrockLLM:
     def stream(self, messages: list[dict], *, schema: dict | None = None, max_tokens: int = 400) -> Iterator[str]:
         with self._errors():
             response = self.client.converse_stream(**self.request(messages, schema, max_tokens))
-            for event in response["stream"]:
+            yield from self._events(response["stream"])
+
+    def _events(self, stream) -> Iterator[str]:
+        """The text in a ConverseStream's events; the HTTP stream is closed however the reading ends (a
+        consumer that stops early releases the connection)."""
+        try:
+            for event in stream:
                 if "contentBlockDelta" in event:
                     delta = event["contentBlockDelta"]["delta"]
                     if "text" in delta:
@@ -83,6 +89,9 @@ class BedrockLLM:
                             if key in ("throttlingException", "serviceUnavailableException"):
                                 raise BackendBusyError(f"Bedrock stream stopped: {message}; try again in a minute")
                             raise BackendError(f"Bedrock stream stopped: {message}")
+        finally:
+            if hasattr(stream, "close"):
+                stream.close()
 
     def _errors(self):
         return _BedrockErrors(self)

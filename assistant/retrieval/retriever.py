@@ -8,10 +8,6 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from assistant.config import RetrievalSettings
 from assistant.index.store import Index
@@ -30,14 +26,12 @@ class FactRanker:
         for c in chunks:
             first.setdefault((c.source, c.heading), c)
         self.targets: list[Chunk] = []
-        self.decisions = []  # the fact behind each target (the answerer states its choice)
         needs = []
         for d in decisions:
             chunk = first.get((d.source, d.section)) or next(
                 (c for (src, h), c in first.items() if src == d.source and h.startswith(d.section + " > ")), None)
             if chunk is not None:
                 self.targets.append(chunk)
-                self.decisions.append(d)
                 needs.append(d.need)
         self.vectors = embedder.encode(needs) if needs else np.zeros((0, 1))
 
@@ -137,22 +131,6 @@ class Retriever:
                 return []
             mask = allowed.astype(np.float32)
         return bm25.search(query, n, mask)
-
-    def as_langchain(self, k: int | None = None, **filters) -> "LangChainRetriever":
-        return LangChainRetriever(retriever=self, k=k or self.settings.k, filters=filters)
-
-
-class LangChainRetriever(BaseRetriever):
-    """The same retrieval as a LangChain retriever, for use in chains."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    retriever: Retriever
-    k: int = 5
-    filters: dict = {}
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [Document(page_content=r.chunk.text, id=r.chunk.id, metadata={**r.chunk.metadata(), "score": r.score})
-                for r in self.retriever.search(query, self.k, **self.filters)]
 
 
 def _one_per_section(ranked: list[tuple[Chunk, float]]) -> list[tuple[Chunk, float]]:

@@ -113,7 +113,7 @@ def test_ask_end_to_end_through_bedrock(make_assistant, small_corpus):
               {"contentBlockDelta": {"delta": {"toolUse": {"input": reply[40:]}}, "contentBlockIndex": 0}}]
     c.meta.events.register("before-call.bedrock-runtime.ConverseStream", stream_events(*events))
     assistant = make_assistant()
-    assistant.__dict__["llm"] = BedrockLLM(assistant.settings.llm, client=c)
+    assistant.use_llm(BedrockLLM(assistant.settings.llm, client=c))
     assistant.ingest([small_corpus], progress=False)
     answer = assistant.ask("How do managed warm pools help consecutive training jobs start?")
     assert answer.backend == "bedrock" and not answer.refused

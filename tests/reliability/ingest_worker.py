@@ -20,7 +20,7 @@ from assistant.app import Assistant  # noqa: E402
 from assistant.config import EmbeddingSettings, Settings  # noqa: E402
 from assistant.index.embeddings import Embedder  # noqa: E402
 import chromadb  # noqa: E402,F401  (imported before forking: the children skip the import cost)
-import langchain_chroma  # noqa: E402,F401
+
 
 
 def main() -> None:

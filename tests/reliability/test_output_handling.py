@@ -9,7 +9,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from assistant import cli
-from assistant.answering.answer import Answer, Citation
+from assistant.answering.answer import Answer
+from assistant.types import Citation
 from assistant.answering.render import inert
 
 HOSTILE = [
@@ -88,7 +89,7 @@ def test_the_learner_never_sees_a_traceback_path_or_secret(make_assistant, small
         def stream(self, *a, **k):
             raise KeyError("/root/.aws/credentials aws_secret_access_key=wJalrXUtnFEMI/K7MDENG")
 
-    assistant.__dict__["llm"] = Broken()
+    assistant.use_llm(Broken())
     monkeypatch.setattr(cli, "build_assistant", lambda: assistant)
     monkeypatch.delenv("STUDY_DEBUG", raising=False)
     code = cli.main(["ask", "How do managed warm pools help consecutive training jobs?"])

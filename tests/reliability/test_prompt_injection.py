@@ -118,7 +118,7 @@ def tutor(poisoned):
     assistant, corpus, _ = poisoned
     assistant.ingest([corpus], progress=False)
     llm = ScriptedLLM()
-    assistant.__dict__["llm"] = llm
+    assistant.use_llm(llm)
     return assistant, llm
 
 

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from assistant.answering.answer import fit_passages, passage_cost, prompt_overhead
+from assistant.answering.passages import fit_passages, passage_cost, prompt_overhead
 from assistant.app import Assistant
 from assistant.llm.base import BackendError
 from assistant.llm.fake import ScriptedLLM
@@ -17,7 +17,7 @@ def reply(*sentences) -> str:
 def tutor(make_assistant, small_corpus):
     llm = ScriptedLLM()
     assistant = make_assistant()
-    assistant.__dict__["llm"] = llm
+    assistant.use_llm(llm)
     assistant.ingest([small_corpus], progress=False)
     return assistant, llm
 
@@ -91,8 +91,7 @@ def test_stream_dropped_mid_answer_is_marked_incomplete(tutor):
             yield 'between consecutive training jobs."}, {"cites": [2], "text": "Spot'
             raise BackendError("connection reset")
 
-    assistant.__dict__["llm"] = Dropping()
-    assistant.__dict__.pop("answerer", None)
+    assistant.use_llm(Dropping())
     answer = assistant.ask("How do managed warm pools help consecutive training jobs start?")
     assert not answer.complete and "connection reset" in answer.error
     assert answer.answer.startswith("Managed warm pools keep") and "Spot" not in answer.answer

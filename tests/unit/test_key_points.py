@@ -1,7 +1,7 @@
 """Key points: the corpus fact a question asks about, found on real retrieval, and gaps filled from its section."""
 import pytest
 
-from assistant.answering.answer import focus_passages, section_first
+from assistant.answering.passages import focus_passages, section_first
 from assistant.answering.key_points import KeyPointFinder, note_sentences
 
 NOTEBOOKS = "How do I centralize permissions for my team's SageMaker notebook instances? Should I use an IAM group?"

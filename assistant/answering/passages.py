@@ -1,0 +1,106 @@
+"""Which passages an answer is given, and the prompt they make: the closest first, the lead passage's note
+section whole, fitted to the model's context window (never overflowing it).
+"""
+from __future__ import annotations
+
+from assistant.answering import prompts
+from assistant.answering.prompts import format_passage
+from assistant.llm.base import BackendError
+from assistant.types import Chunk, SearchResult
+
+MAX_SENTENCES = 4
+MAX_SENTENCE_CHARS = 320
+
+
+def answer_schema(n_passages: int) -> dict:
+    """JSON schema for the model: cites first, bounded lengths so it cannot run to max_tokens."""
+    return {"type": "object", "required": ["sentences"], "properties": {"sentences": {
+        "type": "array", "minItems": 1, "maxItems": MAX_SENTENCES, "items": {
+            "type": "object", "required": ["cites", "text"], "properties": {
+                "cites": {"type": "array", "maxItems": 2,
+                          "items": {"type": "integer", "enum": list(range(1, n_passages + 1))}},
+                "text": {"type": "string", "maxLength": MAX_SENTENCE_CHARS}}}}}}
+
+
+def prompt_overhead(llm, question: str, key_point: str = "") -> int:
+    """Tokens of the prompt without passages (64 for the chat template's own tokens)."""
+    empty = prompts.render("answer_user", passages="", key_point=key_point, question=question)
+    return llm.count_tokens(prompts.load("answer_system")) + llm.count_tokens(empty) + 64
+
+
+def passage_cost(llm, n: int, chunk: Chunk) -> int:
+    return llm.count_tokens(format_passage(n, chunk)) + 2
+
+
+def focus_passages(hits: list[SearchResult], similarity, margin: float, sole: float = 0.85) -> list[SearchResult]:
+    """The passages most like the question first; those far below the best dropped.
+
+    A 1.5B model answers from whatever comes first and gets distracted by near-misses, and every passage costs
+    prefill time (~45 tok/s here). Retrieval already put the right section in the top few; the closest one to
+    the question (often a worked example of the very same question) is the one to answer from. A passage at
+    `sole` or above states the question itself: it is sent alone.
+
+    >>> from types import SimpleNamespace as N
+    >>> [h.rank for h in focus_passages([N(rank=1), N(rank=2), N(rank=3)], [0.6, 0.8, 0.3], 0.25)]
+    [2, 1]
+    """
+    best = max(similarity, default=0.0)
+    order = sorted(range(len(hits)), key=lambda i: -similarity[i])
+    if best >= sole:
+        return [hits[order[0]]]
+    return [hits[i] for i in order if similarity[i] >= best - margin]
+
+
+def section_first(focused: list[SearchResult], section: list[Chunk], max_chars: int) -> list[SearchResult]:
+    """The closest passage's whole note section first, in document order, then the other passages.
+
+    Sections are chunked at ~200 word pieces, so a worked example arrives in parts (scenario; answer; why
+    not the alternatives) and retrieval returns one part per section: the model saw the scenario without
+    the steps. A section longer than `max_chars` keeps the chunks nearest the closest one.
+
+    >>> from types import SimpleNamespace as N
+    >>> c = [N(id=i, text="x" * 10, position=i) for i in range(5)]
+    >>> [h.chunk.id for h in section_first([N(chunk=c[2]), N(chunk=N(id=9, text="y"))], c, 30)]
+    [1, 2, 3, 9]
+    """
+    lead = focused[0].chunk
+    at = next((k for k, c in enumerate(section) if c.id == lead.id), None)
+    if at is None:  # the index changed since retrieval: the passage alone
+        return focused
+    keep, size = {at}, len(lead.text)
+    for k in sorted(range(len(section)), key=lambda k: (abs(k - at), k)):
+        if k != at and size + len(section[k].text) <= max_chars and (k - 1 in keep or k + 1 in keep):
+            keep.add(k)
+            size += len(section[k].text)
+    chunks = [section[k] for k in sorted(keep)]
+    ids = {c.id for c in chunks}
+    return ([focused[0] if c.id == lead.id else SearchResult(c, 0.0, 0) for c in chunks]
+            + [h for h in focused[1:] if h.chunk.id not in ids])
+
+
+def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens: int,
+                 key_point: str = "") -> tuple[list[Chunk], list[dict]]:
+    """Keep the best-ranked passages that fit the model's window; drop the lowest-ranked, never overflow."""
+    system = prompts.load("answer_system")
+    budget = llm.context_window - max_answer_tokens - prompt_overhead(llm, question, key_point)
+    if budget <= 0:
+        raise BackendError("the question is too long for the model's context window; ask a shorter question")
+    kept: list[Chunk] = []
+    for hit in hits:
+        cost = passage_cost(llm, len(kept) + 1, hit.chunk)
+        if cost <= budget:
+            kept.append(hit.chunk)
+            budget -= cost
+        elif not kept:  # even the best passage is too long: keep its head
+            chunk = hit.chunk
+            words = chunk.text.split()
+            while words and passage_cost(llm, 1, Chunk(**{**chunk.__dict__, "text": " ".join(words)})) > budget:
+                words = words[: int(len(words) * 0.8)]
+            if words:
+                kept.append(Chunk(**{**chunk.__dict__, "text": " ".join(words)}))
+            break
+    system_msg = {"role": "system", "content": system}
+    user_msg = {"role": "user", "content": prompts.render(
+        "answer_user", passages="\n".join(format_passage(n, c) for n, c in enumerate(kept, 1)),
+        key_point=key_point, question=question)}
+    return kept, [system_msg, user_msg]
