@@ -32,10 +32,13 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("explain", help="explain a wrong answer: why it is wrong, why the key is right, what was confused")
     p.add_argument("--id", help="a question id from the bank")
-    p.add_argument("--question", help="the question text (pasted from anywhere)")
+    p.add_argument("--question", help="the question text as pasted, options inline ('... ? A) x B) y') or one per "
+                                      "line ('A. x'); or give the options with --option")
     p.add_argument("--option", action="append", default=[], help="an option, in order (repeat for each)")
     p.add_argument("--answer", required=True, help="the option you chose: A, B, ... or 1, 2, ...")
     p.add_argument("--key", help="the correct option if known; otherwise the notes decide")
+    p.add_argument("--model", action="store_true", help="let the model word explanations the notes decide without "
+                                                          "a fact (verified; slower: the local model takes a minute)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_explain)
 
@@ -149,7 +152,10 @@ def cmd_practice(assistant, args) -> int:
 
 
 def cmd_explain(assistant, args) -> int:
-    explainer = assistant.explainer()
+    from assistant.quiz.pasted import choice_index, parse_pasted
+
+    assistant.ensure_index(progress=not args.json)
+    explainer = assistant.explainer(with_model=args.model)
     if args.id:
         q = assistant.bank.question(args.id)
         if q is None:
@@ -157,13 +163,21 @@ def cmd_explain(assistant, args) -> int:
         chosen = parse_response(q, args.answer)
         e = explainer.explain_question(q, chosen)
     else:
-        if not args.question or len(args.option) < 2:
-            raise ValueError("give --id, or --question with at least two --option values")
-        chosen = _index(args.answer, len(args.option))
-        key = _index(args.key, len(args.option)) if args.key else None
-        e = explainer.explain(args.question, args.option, chosen, key)
+        if not args.question:
+            raise ValueError("give --id, or --question (with its options inline or as --option values)")
+        pasted = parse_pasted(args.question, args.option or None)  # a PasteError says what to fix
+        chosen = choice_index(args.answer, len(pasted.options))
+        key = choice_index(args.key, len(pasted.options)) if args.key else None
+        e = explainer.explain(pasted.stem, pasted.options, chosen, key)
     if args.json:
         print(json.dumps(e.to_json(), indent=1))
+        return 0
+    if e.verdict == "undecided":
+        print(f"Verdict: undecided. {inert(e.confusion)}")
+        print(f"Your answer: {inert(e.chosen)} (not graded)")
+        for c in e.citations:
+            print(f"[{c.n}] {c.source} — {c.heading}")
+            print("    " + inert(c.text.replace(chr(10), " "))[:300])
         return 0
     print(f"Verdict: your answer is {e.verdict}.")
     if not e.key_given:
@@ -171,7 +185,8 @@ def cmd_explain(assistant, args) -> int:
     if e.why_chosen_wrong:
         print(f"Why '{inert(e.chosen)}' is wrong: {inert(e.why_chosen_wrong)}")
     print(f"Why '{inert(e.key)}' is right: {inert(e.why_key_right)}")
-    print(f"The confusion: {inert(e.confusion)}")
+    if e.confusion:
+        print(f"The confusion: {inert(e.confusion)}")
     for c in e.citations:
         print(f"[{c.n}] {c.source} — {c.heading}")
     if e.follow_up:
@@ -179,9 +194,3 @@ def cmd_explain(assistant, args) -> int:
         show_question(e.follow_up)
         print(f"(answer: {e.follow_up.key_letters})")
     return 0
-
-
-def _index(answer: str, n: int) -> int:
-    from assistant.quiz.explain import parse_answer
-
-    return parse_answer(answer, n)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def _load_pdf(data: bytes) -> LoadedText:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(f"PDF cannot be read ({type(exc).__name__}); it may be truncated or damaged: re-export it") from exc
-    text = "\n\n".join(p for p in pages if p)
+    text = unicodedata.normalize("NFKC", "\n\n".join(p for p in pages if p))  # ligatures: "ﬁ" -> "fi"
     if not text.strip():
         raise LoadError("PDF has no extractable text (a scan?); run OCR on it or add the notes as text")
     return LoadedText(text, "text")

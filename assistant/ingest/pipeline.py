@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.injection import find_instructions
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
+from assistant.knowledge.fact_store import sync_facts
 from assistant.index.store import Index
 from assistant.types import Chunk, FileError, IngestReport
 
@@ -74,6 +75,7 @@ def ingest(index: Index, paths: list[Path], *, progress: bool = True, rebuild: b
         files, roots, report.errors = discover(paths)
         max_bytes = int(settings.store.max_file_mb * 1e6)
         pending: dict[str, tuple[NoteFile, str, list[Chunk], list[str]]] = {}
+        texts = {}  # source -> LoadedText, for fact mining
         seen: set[str] = set()
         hashed: list[tuple[NoteFile, str]] = []
         for note in files:
@@ -102,6 +104,7 @@ def ingest(index: Index, paths: list[Path], *, progress: bool = True, rebuild: b
             except (LoadError, OSError) as exc:
                 report.errors.append(FileError(note.source, str(exc)))  # old chunks, if any, stay indexed
                 continue
+            texts[note.source] = loaded
             flags = find_instructions(loaded.text, loaded.hidden)
             if flags:
                 report.flagged[note.source] = flags
@@ -109,6 +112,7 @@ def ingest(index: Index, paths: list[Path], *, progress: bool = True, rebuild: b
             (report.changed if old else report.added).append(note.source)
         deleted = [src for src, entry in known.items() if entry.get("root") in roots and src not in seen]
         if not pending and not deleted and not rebuild:
+            sync_facts(index, manifest, texts, progress=progress)  # notes indexed before fact mining existed
             report.seconds = time.perf_counter() - started
             return report
 
@@ -142,6 +146,7 @@ def ingest(index: Index, paths: list[Path], *, progress: bool = True, rebuild: b
         index.save_manifest(manifest)
         index.record_info()
         index.rebuild_bm25()
+        sync_facts(index, manifest, texts, progress=progress)  # a changed note re-mines itself, a deleted one drops its facts
         index.end_changes()
     report.seconds = time.perf_counter() - started
     return report

@@ -32,6 +32,7 @@ class Decision:
     section: str
     qualifier: str = ""
     keywords: tuple[str, ...] = ()  # terms `study check` guarantees appear in the section
+    evidence: tuple[str, ...] = ()  # mined facts: the exact line(s) of the note the fact came from
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Sequence:
     source: str
     section: str
     keywords: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Matching:
     source: str
     section: str
     keywords: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass

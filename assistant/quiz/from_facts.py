@@ -105,7 +105,7 @@ def ordering(sequence: Sequence, chunks, rng: random.Random) -> Question:
     for shown in range(len(options)):
         k = order[shown]
         before = f" after \"{steps[k - 1]}\"" if k > 0 else " first"
-        explanations.append(f"Step {k + 1} of {len(steps)}: it comes{before}. [1]")
+        explanations.append(f"Step {k + 1} of {len(steps)}: \"{steps[k].rstrip('.')}\" comes{before}. [1]")
     cite = section_citation(chunks, sequence.source, sequence.section)
     return Question(id=question_id("ordering", sequence.id, str(order)), type="ordering",
                     stem=f"{sequence.title}. Select the steps in the correct order.", options=options, keys=keys,

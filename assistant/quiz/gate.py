@@ -13,7 +13,7 @@ from collections import Counter
 
 import numpy as np
 
-from assistant.text import key_terms
+from assistant.text import key_terms, plain
 from assistant.quiz.models import Question
 
 ALL_NONE = re.compile(r"\b(all|none|both|neither) of the (above|options|answers)\b", re.IGNORECASE)
@@ -23,10 +23,6 @@ SHAPE = {"mcq": (4, 4, 1, 1), "multi": (5, 6, 2, 3), "ordering": (3, 5, 3, 5), "
 
 def _check(ok: bool, detail: str = "") -> dict:
     return {"ok": bool(ok), "detail": detail}
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9 ]", "", text.lower()).strip()
 
 
 def form_checks(q: Question) -> dict[str, dict]:
@@ -42,7 +38,7 @@ def form_checks(q: Question) -> dict[str, dict]:
     n_expl = len(q.prompts) if q.type == "matching" else len(q.options)
     results["schema"] = _check(size_ok and len(q.explanations) == n_expl and all(e.strip() for e in q.explanations),
                                f"{len(q.options)} options, {len(q.keys)} keys, {len(q.explanations)} explanations")
-    normed = [_norm(o) for o in q.options]
+    normed = [plain(o) for o in q.options]
     results["distinct_options"] = _check(len(set(normed)) == len(normed) and all(normed), "options repeat" if len(set(normed)) != len(normed) else "")
     results["no_all_none"] = _check(not any(ALL_NONE.search(o) for o in q.options))
     if q.type in ("mcq", "multi"):
@@ -96,3 +92,51 @@ def near_duplicate(vector: np.ndarray, bank_vectors: np.ndarray, threshold: floa
         return {"not_duplicate": _check(True)}
     best = float(np.max(bank_vectors @ vector))
     return {"not_duplicate": _check(best < threshold, f"closest question in the bank: similarity {best:.2f}")}
+
+
+# ---- explanations (one per option, each about its own option, each a complete sentence) -----------------
+_EXPLANATION_LEAD = re.compile(r"^(?:correct|incorrect|step \d+ of \d+)\s*[:.-]\s*", re.IGNORECASE)
+_GENERIC_TERMS = {"amazon", "aws", "sagemaker", "ai", "use", "option", "solution"}
+
+
+def _explanation_body(text: str) -> str:
+    return _EXPLANATION_LEAD.sub("", CITE.sub("", text).strip()).strip()
+
+
+def _is_sentence(text: str) -> bool:
+    body = _explanation_body(text)
+    return (len(body.split()) >= 3 and body.rstrip("\"')").endswith((".", "!", "?"))
+            and not re.match(r"^(?:and|or|but|which|because)\b", body, re.IGNORECASE))
+
+
+def explanation_checks(q: Question, embed=None) -> dict[str, dict]:
+    """Every explanation: one per option (per prompt for matching), about its own option, a complete sentence.
+
+    "About its own option": an explanation that names none of its option's terms but names another option's is
+    off topic, unless (with `embed`, texts -> unit vectors) its own option is still the one it is closest to; an
+    explanation may say "It ..." of its own option."""
+    targets = q.prompts if q.type == "matching" else q.options
+    count_ok = len(q.explanations) == len(targets)
+    names = []
+    for target in targets:
+        statement = re.match(r"^To .+, use (.+)\.$", target, re.DOTALL)  # multi: "To <need>, use <option>."
+        names.append(statement.group(1) if statement else target)
+    bodies = [_explanation_body(t) for t in q.explanations]
+    terms = [key_terms(n) - _GENERIC_TERMS for n in names]
+
+    def names_another(i: int) -> bool:  # it shares no term with its option but names another option's terms
+        said = key_terms(bodies[i])
+        return bool(terms[i]) and not terms[i] & said and any(
+            (t - terms[i]) and len((t - terms[i]) & said) >= max(1, len(t - terms[i]) / 2) for j, t in enumerate(terms) if j != i)
+
+    unsure = [i for i in range(min(len(names), len(bodies))) if names_another(i)]
+    off_topic = unsure
+    if unsure and embed is not None and count_ok and len(names) > 1:
+        vectors = np.asarray(embed(names + bodies))
+        sims = vectors[len(names):] @ vectors[:len(names)].T
+        off_topic = [i for i in unsure if int(np.argmax(sims[i])) != i]
+    fragments = [i for i, text in enumerate(q.explanations) if not _is_sentence(text)]
+    return {"explanation_per_option": _check(count_ok, f"{len(q.explanations)} explanations for {len(targets)} "
+                                                       f"{'prompts' if q.type == 'matching' else 'options'}"),
+            "explanation_about_option": _check(not off_topic, f"explanations not about their option: {off_topic}" if off_topic else ""),
+            "explanation_sentence": _check(not fragments, f"not a complete sentence: {fragments}" if fragments else "")}

@@ -12,11 +12,12 @@ from itertools import cycle
 import numpy as np
 from tqdm.auto import tqdm
 
+from assistant.answering.support import SupportRule
 from assistant.text import key_terms
 from assistant.knowledge.facts import FactBook, Sequence
 from assistant.quiz import gate
 from assistant.quiz.from_facts import matching, mcq, multi, ordering, question_id
-from assistant.quiz.models import Question
+from assistant.quiz.models import Citation, Question
 
 STATEMENT = re.compile(r"^To (.+), use (.+)\.$", re.DOTALL)
 MIXED = ["mcq", "mcq", "multi", "mcq", "ordering", "mcq", "matching", "mcq", "multi", "mcq"]
@@ -57,6 +58,7 @@ class QuizMaker:
         self.rng = random.Random(seed)
         self.chunks = assistant.index.load_bm25().chunks
         self.indexed = {c.id for c in self.chunks}
+        self.support_rule = SupportRule(assistant.embedder, assistant.settings.support)
         self.mcq_positions = cycle(self._shuffled([0, 1, 2, 3]))
         self.multi_positions = cycle(self._shuffled([(0, 2), (1, 3), (2, 4), (0, 3), (1, 4), (0, 4), (1, 2), (3, 4)]))
 
@@ -69,6 +71,8 @@ class QuizMaker:
     def _candidates(self, task: str, kind: str, topic_vec=None, used: set[str] = frozenset()):
         pool = {"mcq": self.facts.for_task(task).decisions, "multi": self.facts.for_task(task).decisions,
                 "ordering": self.facts.for_task(task).sequences, "matching": self.facts.for_task(task).matchings}[kind]
+        sources = {c.source for c in self.chunks}
+        pool = [f for f in pool if f.source in sources]  # only facts whose notes are indexed
         pool = [f for f in pool if f.id not in used] or list(pool)
         self.rng.shuffle(pool)
         if topic_vec is not None and pool:
@@ -79,6 +83,45 @@ class QuizMaker:
 
     def build(self, task: str, kind: str, used: set[str], topic_vec=None) -> list[Question]:
         """Candidate questions of one kind for one task, best first (the caller gates them)."""
+        return [self._cite_evidence(q) for q in self._build(task, kind, used, topic_vec)]
+
+    def _cite_evidence(self, q: Question) -> Question:
+        """A mined fact cites the indexed passage holding the line(s) it came from (a long section spans several
+        chunks, and a plain-text note is one section), not merely the first chunk of its section."""
+        from assistant.knowledge.fact_store import evidence_chunk
+
+        for n, fact_id in enumerate((q.fact_id or "").split("+"), 1):
+            fact = self.facts.by_id(fact_id)
+            chunk = evidence_chunk(self.chunks, fact) if fact is not None and getattr(fact, "evidence", ()) else None
+            if chunk is not None:
+                cite = Citation(n=n, id=chunk.id, source=chunk.source, heading=chunk.heading, text=chunk.text)
+                q.citations = [c for c in q.citations if c.n != n] + [cite]
+                q.citations.sort(key=lambda c: c.n)
+        if q.type == "mcq" and (q.fact_id or "").startswith("mined-") and q.citations:
+            self._cite_distractors(q)
+        return q
+
+    def _cite_distractors(self, q: Question) -> None:
+        """A mined distractor's why-not quotes its own notes: cite the passage that holds them when [1] does not."""
+        from assistant.knowledge.fact_store import _flat
+
+        fact = self.facts.by_id(q.fact_id)
+        for i, text in enumerate(q.explanations):
+            quoted = re.match(r"^Incorrect: In the notes, .+? is for something else: (.+?)\.? \[1\]$", text)
+            if i in q.keys or not quoted or _flat(quoted.group(1))[:50] in _flat(q.citations[0].text):
+                continue
+            want = _flat(quoted.group(1))[:50]
+            chunk = next((c for c in self.chunks if c.source == fact.source and want in _flat(c.text)), None)
+            if chunk is None:
+                continue
+            cite = next((c for c in q.citations if c.id == chunk.id), None)
+            if cite is None:
+                cite = Citation(n=len(q.citations) + 1, id=chunk.id, source=chunk.source, heading=chunk.heading,
+                                text=chunk.text)
+                q.citations.append(cite)
+            q.explanations[i] = text[: -len("[1]")] + f"[{cite.n}]"
+
+    def _build(self, task: str, kind: str, used: set[str], topic_vec=None) -> list[Question]:
         pool = self._candidates(task, kind, topic_vec, used)
         title = self.assistant.blueprint.tasks.get(task, task)
         if kind == "mcq":
@@ -92,20 +135,19 @@ class QuizMaker:
 
     # ---- the gate ----------------------------------------------------------------------------
     def supports(self, text: str, citation) -> bool:
+        """The answer verifier's support rule (assistant.answering.support): an option may be a bare name, and
+        numbers and negation are checked as for an answer."""
         statement = STATEMENT.match(text)
         if statement:  # "To <need>, use <option>.": the passage must back the option
             text = statement.group(2)
-        terms = key_terms(text)
-        passage = key_terms(citation.heading + " " + citation.text)
-        if terms and len(terms & passage) / len(terms) >= 0.5:
-            return True
-        a, b = self.assistant.embedder.encode([text, citation.text])
-        return float(a @ b) >= 0.45
+        return self.support_rule.backs(text, citation, names_suffice=True)
 
     def solve(self, q: Question) -> list[int]:
         """Answer fresh, without the key: the options best backed by the passages retrieved for the stem."""
         if q.type in ("ordering", "matching"):
             return list(q.keys)  # see check_solve: these are checked against the supporting passage instead
+        if (q.fact_id or "").startswith("mined-"):
+            return self._solve_by_lines(q)
         statements = [STATEMENT.match(o) for o in q.options]
         if q.type == "multi" and all(statements):
             # one best option per need, each need looked up on its own
@@ -119,6 +161,48 @@ class QuizMaker:
             return sorted(i for _, i in sorted(picks, reverse=True)[: len(q.keys)])
         scores = self._option_scores(q.stem, q.options, q.task)
         return sorted(int(i) for i in np.argsort(-scores)[: len(q.keys)])
+
+    def _solve_by_lines(self, q: Question) -> list[int]:
+        """Independent solve of a question mined from notes: retrieve passages for the stem (or each need), then
+        score each option by the lines of those passages that name it, with its name masked out (notes list
+        neighbours side by side, so the passage as a whole cannot tell them apart; the line about each can)."""
+        statements = [STATEMENT.match(o) for o in q.options]
+        if q.type == "multi" and all(statements):
+            groups: dict[str, list[int]] = {}
+            for i, m in enumerate(statements):
+                groups.setdefault(m.group(1), []).append(i)
+            picks = []
+            for need, idx in groups.items():
+                scores = self._line_scores(need, [statements[i].group(2) for i in idx])
+                picks.append((float(max(scores)), idx[int(np.argmax(scores))]))
+            return sorted(i for _, i in sorted(picks, reverse=True)[: len(q.keys)])
+        scores = self._line_scores(q.stem, q.options)
+        return sorted(int(i) for i in np.argsort(-scores)[: len(q.keys)])
+
+    def _line_scores(self, query: str, options: list[str]) -> np.ndarray:
+        from assistant.knowledge.mining import mask, name_variants
+
+        quoted = re.search(r'"(.+)"', query, re.DOTALL)
+        query = quoted.group(1) if quoted else query
+        hits = self.assistant.search(query, 5)
+        text = "\n".join(re.sub(r"\n(?=\s*(?:A|Answer):)", " ", h.chunk.text) for h in hits)  # a card's Q and A together
+        lines = [line.strip() for line in re.split(r"\n|(?<=[.!?])\s+(?=[A-Z])(?!A:)", text) if line.strip()]
+        texts, owner = [], []
+        for i, option in enumerate(options):
+            variants = [v for v in name_variants(option)[:4] if len(v) >= 2]
+            for line in lines:
+                if any(re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", line, re.IGNORECASE) for v in variants):
+                    texts.append(mask(line, option))
+                    owner.append(i)
+        scores = np.full(len(options), -1.0)
+        if not texts:
+            return scores
+        vectors = self.assistant.embedder.encode([query] + texts)
+        want = key_terms(query)
+        for (i, text), v in zip(zip(owner, texts), vectors[1:]):
+            score = float(vectors[0] @ v) + 0.5 * len(want & key_terms(text)) / max(1, len(want))
+            scores[i] = max(scores[i], score)
+        return scores
 
     def _option_scores(self, query: str, options: list[str], task: str) -> np.ndarray:
         hits = self.assistant.search(query, 4, task=task) or self.assistant.search(query, 4)
@@ -145,9 +229,8 @@ class QuizMaker:
 
     def check_solve(self, q: Question) -> dict:
         if q.type in ("ordering", "matching"):
-            text = " ".join(c.text for c in q.citations).lower()
-            items = q.options + q.prompts
-            missing = [i for i in items if len(key_terms(i) & key_terms(text)) < max(1, len(key_terms(i)) // 2)]
+            items = q.options + q.prompts  # each step, item and answer backed by a cited passage (the one rule)
+            missing = [i for i in items if not any(self.support_rule.backs(i, c, names_suffice=True) for c in q.citations)]
             return gate._check(not missing, "every item is backed by the supporting passage" if not missing
                                else f"not in the passage: {missing[:2]}")
         if q.method == "llm" or self.solver == "llm":
@@ -164,6 +247,7 @@ class QuizMaker:
     def run_gate(self, q: Question, bank_vectors: np.ndarray | None) -> np.ndarray:
         """Every check on q (recorded in q.gate); bank_vectors=None skips the near-duplicate check (reviews)."""
         q.gate.update(gate.form_checks(q))
+        q.gate.update(gate.explanation_checks(q, self.assistant.embedder.encode))
         if q.gate["schema"]["ok"]:
             q.gate.update(gate.citation_checks(q, self.indexed, self.supports))
             q.gate["independent_solve"] = self.check_solve(q)
@@ -197,6 +281,20 @@ class QuizMaker:
                 return q
         return self.bank.question(due.question_id) if self.bank and due.question_id else None
 
+    def _plan_with_facts(self, plan: list[str], domain: int | None, kind: str = "mixed") -> list[str]:
+        """Planned tasks that have no facts in the index (notes indexed alone cover some tasks only) are replaced
+        by the tasks that have, most facts first, so a batch is not left empty."""
+        sources = {c.source for c in self.chunks}
+        counts: dict[str, int] = {}
+        usable = {"ordering": self.facts.sequences, "matching": self.facts.matchings}.get(kind, self.facts.decisions)
+        for f in usable:  # mixed batches fall back to multiple choice, so they need decisions too
+            if f.source in sources and (domain is None or f.domain == domain):
+                counts[f.task] = counts.get(f.task, 0) + 1
+        if not counts or all(t in counts for t in plan):
+            return plan
+        spare = cycle(sorted(counts, key=lambda t: -counts[t]))
+        return [t if t in counts else next(spare) for t in plan]
+
     def _rebalance(self, q: Question, accepted: list[Question]) -> Question:
         """Move a multiple-choice key to the least-used position so far (the gate's checks do not depend on
         positions), so keys spread evenly over A-D across the batch."""
@@ -225,6 +323,8 @@ class QuizMaker:
             sims = self.assistant.embedder.encode([d.need + " " + d.choice for d in pool]) @ topic_vec
             ranked = [pool[i].task for i in np.argsort(-sims)]
             plan = (ranked * n)[:n]
+        if source == "facts" and not tasks and not task:
+            plan = self._plan_with_facts(plan, domain, kind)
         kinds = [kind] * n if kind != "mixed" else [MIXED[i % len(MIXED)] for i in range(n)]
         used = set(self.bank.used_facts()) if self.bank else set()
         bank_vectors = self.bank.stem_vectors() if self.bank else np.zeros((0, 0))
