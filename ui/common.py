@@ -55,20 +55,56 @@ def citation_expanders(citations) -> None:
             st.text(c.text)
 
 
-def answer_widgets(q, key: str) -> list[int]:
-    """The input for one question of any format; returns the chosen option indices (empty until answered)."""
+def answer_widgets(q, key: str, disabled: bool = False) -> list[int]:
+    """The input for one question of any format; returns the chosen option indices, empty until the learner has
+    chosen a complete answer: nothing is preselected, "Choose N" takes exactly N, every option is on screen."""
     from assistant.quiz.models import LETTERS
 
     labels = [f"{LETTERS[j]}. {o}" for j, o in enumerate(q.options)]
     st.markdown(safe(q.stem))
     if q.type == "mcq":
-        pick = st.radio("Your answer", range(len(labels)), format_func=lambda j: labels[j], index=None, key=key)
+        pick = st.radio("Your answer", range(len(labels)), format_func=lambda j: labels[j], index=None, key=key,
+                        disabled=disabled)
         return [] if pick is None else [pick]
-    if q.type in ("multi", "ordering"):
-        hint = f"Choose {len(q.keys)}" if q.type == "multi" else "Select the steps in order"
-        return st.multiselect(hint, range(len(labels)), format_func=lambda j: labels[j], key=key)
-    return [st.selectbox(p, range(len(labels)), format_func=lambda j: labels[j], key=f"{key}-{n}")
-            for n, p in enumerate(q.prompts)]
+    if q.type == "multi":
+        need = len(q.keys)
+        boxes = [f"{key}-{j}" for j in range(len(labels))]
+        ticked = [j for j, b in enumerate(boxes) if st.session_state.get(b)]
+        st.caption(f"Choose {need} ({len(ticked)} chosen)")
+        for j, b in enumerate(boxes):  # once N are ticked the others wait until one is unticked
+            st.checkbox(safe(labels[j]), key=b, disabled=disabled or (len(ticked) >= need and j not in ticked))
+        return ticked if len(ticked) == need else []
+    if q.type == "ordering":
+        st.caption("Put the steps in order: choose the letter of each step, first to last.")
+        for j, label in enumerate(labels):
+            st.markdown(safe(label))
+        steps = [st.segmented_control(f"Step {n + 1}", list(range(len(labels))), format_func=lambda j: LETTERS[j],
+                                      key=f"{key}-{n}", disabled=disabled) for n in range(len(labels))]
+        chosen = [s for s in steps if s is not None]
+        if len(set(chosen)) < len(chosen):
+            st.warning("Each step goes in one place only: change the letter that appears twice.")
+            return []
+        return chosen if len(chosen) == len(labels) else []
+    st.caption("Match each item with an option: choose the option's letter for every item.")
+    for label in labels:
+        st.markdown(safe(label))
+    picks = [st.segmented_control(f"{n + 1}. {p}", list(range(len(labels))), format_func=lambda j: LETTERS[j],
+                                  key=f"{key}-{n}", disabled=disabled) for n, p in enumerate(q.prompts)]
+    return picks if all(p is not None for p in picks) else []
+
+
+def preset_answer(q, key: str, answer: list[int]) -> None:
+    """Put a saved answer into the widgets answer_widgets(q, key) draws, unless the learner is already editing them."""
+    if not answer:
+        return
+    if q.type == "mcq":
+        st.session_state.setdefault(key, answer[0])
+    elif q.type == "multi":
+        for j in range(len(q.options)):
+            st.session_state.setdefault(f"{key}-{j}", j in answer)
+    else:
+        for n, j in enumerate(answer):
+            st.session_state.setdefault(f"{key}-{n}", j)
 
 
 def show_key(q) -> None:
@@ -89,8 +125,8 @@ def percent_bars(rows: list[dict], label: str, values: list[str]) -> None:
 
     data = pd.DataFrame(rows).melt(id_vars=[label], value_vars=values, var_name="measure", value_name="percent")
     chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("percent:Q", scale=alt.Scale(domain=[0, 100]), title="%"),
-        y=alt.Y(f"{label}:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("percent:Q", scale=alt.Scale(domain=[0, 100]), title="percent"),
+        y=alt.Y(f"{label}:N", title=None, sort=None, axis=alt.Axis(labelLimit=0)),  # 0: labels never cut off
         yOffset="measure:N", color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[label, "measure", alt.Tooltip("percent:Q", format=".0f")])
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")

@@ -26,3 +26,31 @@ def inert(text: str) -> str:
     text = _AUTOLINK.sub("(link removed)", text)
     text = _SCHEME.sub(r"\1 :", text)
     return _TAG.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+
+
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+def renumber(text: str, citations: list) -> tuple[str, list]:
+    """Citation numbers as the learner reads them: 1..n in order of first appearance in the text (the model's
+    numbers follow the passages it was given, so an answer citing passages 1 and 5 would show [1] and [5]).
+    Citations the text never marks keep their order after the marked ones; the originals are not changed.
+
+    >>> from types import SimpleNamespace as C
+    >>> text, cites = renumber("Use X [5]. Also Y [1][5].", [C(n=1, id="a"), C(n=5, id="b")])
+    >>> text, [(c.n, c.id) for c in cites]
+    ('Use X [1]. Also Y [2][1].', [(1, 'b'), (2, 'a')])
+    """
+    import copy
+
+    order = list(dict.fromkeys(int(m) for m in _MARK.findall(text or "")))
+    known = {c.n for c in citations}
+    order = [n for n in order if n in known] + [c.n for c in citations if c.n not in order]
+    new = {old: i for i, old in enumerate(order, 1)}
+    text = _MARK.sub(lambda m: f"[{new[int(m.group(1))]}]" if int(m.group(1)) in new else m.group(0), text or "")
+    renumbered = []
+    for c in sorted(citations, key=lambda c: new[c.n]):
+        c = copy.copy(c)
+        c.n = new[c.n]
+        renumbered.append(c)
+    return text, renumbered

@@ -49,7 +49,15 @@ def _m002_reviews_exams_refusals(db: sqlite3.Connection) -> None:
         id INTEGER PRIMARY KEY AUTOINCREMENT, asked_at REAL NOT NULL, question TEXT NOT NULL, closest TEXT NOT NULL)""")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_questions_and_attempts, _m002_reviews_exams_refusals]
+def _m003_exam_drafts(db: sqlite3.Connection) -> None:
+    """Mock exam answers kept (changeable, skippable, flagged for review) until the exam is finished."""
+    db.execute("""CREATE TABLE exam_drafts (
+        exam_id TEXT NOT NULL REFERENCES exams(id), position INTEGER NOT NULL, answer TEXT NOT NULL,
+        flagged INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (exam_id, position))""")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_questions_and_attempts, _m002_reviews_exams_refusals,
+                                                          _m003_exam_drafts]
 
 
 class Bank:

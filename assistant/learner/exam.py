@@ -4,22 +4,66 @@ scored per domain with an explanation for every miss.
 Questions come from the bank first (ones the learner has not answered before), and what is missing is built
 from decision facts ahead of time, with a progress bar, so the learner never waits question by question.
 Time counts only while the exam is open: each answer adds its seconds, so an interrupted exam resumes with
-the time it had left.
+the time it had left. As in the real exam, answers can be saved as drafts, changed, skipped and flagged for
+review until the exam is finished; finishing grades the drafts.
 """
 from __future__ import annotations
 
+import copy
 import json
 import random
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from assistant.quiz.generate import plan_tasks
 from assistant.quiz.models import Question
 
 PASS_MARK = 0.72  # MLA-C01 passes at 720 of a scaled 1000; read as a share correct it is only a rough guide
+
+
+class MemoEmbedder:
+    """An embedder that encodes each text once: the quality gate encodes the same note passages for question after
+    question, so an exam's worth of questions is built in a fraction of the time. Lives for one assembly.
+
+    >>> class Count:
+    ...     calls = 0
+    ...     def encode(self, texts):
+    ...         Count.calls += len(texts)
+    ...         return np.array([[len(t), 1.0] for t in texts])
+    >>> memo = MemoEmbedder(Count())
+    >>> memo.encode(["ab", "c", "ab"]).tolist(), memo.encode(["c"]).tolist(), Count.calls
+    ([[2.0, 1.0], [1.0, 1.0], [2.0, 1.0]], [[1.0, 1.0]], 2)
+    """
+
+    def __init__(self, embedder):
+        self.embedder = embedder
+        self.memo: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        texts = list(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in self.memo]
+        if missing:
+            self.memo.update(zip(missing, self.embedder.encode(missing)))
+        if not texts:
+            return self.embedder.encode(texts)
+        return np.stack([self.memo[t] for t in texts])
+
+    def __getattr__(self, name):
+        return getattr(self.embedder, name)
+
+
+class ExamShort(ValueError):
+    """Fewer questions passed the quality gate than asked for; `available` is the largest exam on offer now (the
+    questions built so far stay in the bank, so an exam of that size starts at once)."""
+
+    def __init__(self, wanted: int, available: int, tasks: list[str]):
+        self.wanted, self.available, self.tasks = wanted, available, tasks
+        where = f" (the short tasks: {', '.join(tasks)})" if tasks else ""
+        super().__init__(f"only {available} of {wanted} questions passed the quality checks{where}: start an exam "
+                         f"of {available} questions, or add notes and facts on those tasks to get more")
 
 
 def largest_remainder(n: int, shares: list[float]) -> list[int]:
@@ -53,6 +97,17 @@ class Exam:
     seconds_used: float = 0.0
     answers: dict[int, dict] = field(default_factory=dict)  # position -> {"answer": [...], "correct": bool}
     finished: float | None = None
+    drafts: dict[int, list[int]] = field(default_factory=dict)  # position -> answer saved, graded at the finish
+    flagged: set[int] = field(default_factory=set)  # positions marked for review
+
+    def answer_of(self, position: int) -> list[int]:
+        """The learner's current answer at a position (graded or draft); empty when unanswered."""
+        got = self.answers.get(position)
+        return list(got["answer"]) if got else list(self.drafts.get(position, []))
+
+    @property
+    def unanswered(self) -> list[int]:
+        return [i for i in range(len(self.questions)) if not self.answer_of(i)]
 
     @property
     def remaining(self) -> float:
@@ -100,25 +155,11 @@ class MockExams:
         chosen: list[Question | None] = []
         for slot in plan:
             chosen.append(pool[slot].pop(rng.randrange(len(pool[slot]))) if pool.get(slot) else None)
-        missing = Counter(slot for slot, q in zip(plan, chosen) if q is None)
-        if missing:
-            maker = self.assistant.quiz_maker(seed=seed)
-            built: dict[tuple[str, str], list[Question]] = {}
-            bar = tqdm(total=sum(missing.values()), desc="Building exam questions", disable=not progress)
-            for (task, kind), count in missing.items():
-                made = maker.make(count, task=task, kind=kind, progress=False).accepted
-                if len(made) < count:  # a task short of facts: top up with any format of that task
-                    made += maker.make(count - len(made), task=task, kind="mcq", progress=False).accepted
-                built[(task, kind)] = made
-                bar.update(count)
-            bar.close()
-            for i, slot in enumerate(plan):
-                if chosen[i] is None and built.get(slot):
-                    chosen[i] = built[slot].pop()
+        if any(q is None for q in chosen):
+            self._build_missing(plan, chosen, seed, progress)
         questions = [q for q in chosen if q is not None]
         if len(questions) < n:
-            raise ValueError(f"could only assemble {len(questions)} of {n} questions: add notes/facts for the "
-                             "thin tasks (`study coverage`) or lower --n")
+            raise ExamShort(n, len(questions), sorted({t for (t, _), q in zip(plan, chosen) if q is None}))
         rng.shuffle(questions)
         exam = Exam(id="exam-" + uuid.uuid4().hex[:10], questions=questions,
                     seconds_allowed=60.0 * (minutes if minutes is not None else blueprint.minutes))
@@ -126,6 +167,79 @@ class MockExams:
             db.execute("INSERT INTO exams VALUES (?, ?, ?, ?, ?, NULL)", (exam.id, self.bank.clock(),
                        exam.seconds_allowed, 0.0, json.dumps([q.id for q in questions])))
         return exam
+
+    def _build_missing(self, plan: list[tuple[str, str]], chosen: list[Question | None], seed: int | None,
+                       progress: bool) -> None:
+        """Fill the empty slots with new gated questions: the planned task and format first, then any format of
+        that task, then the other tasks of the same domain (so the domain proportions hold), then any task."""
+        view = copy.copy(self.assistant)  # the same parts, with an embedder that remembers what it encoded
+        view.embedder = MemoEmbedder(self.assistant.embedder)
+        maker = view.quiz_maker(seed=seed)
+        blueprint = self.assistant.blueprint
+        bar = tqdm(total=sum(q is None for q in chosen), desc="Building exam questions", disable=not progress)
+
+        def fill(slots: list[int], tasks: list[str], kind: str) -> None:
+            made = maker.make(len(slots), kind=kind, progress=False, tasks=tasks).accepted
+            for i, q in zip(slots, made):
+                chosen[i] = q
+            bar.update(len(made))
+
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, slot in enumerate(plan):
+            if chosen[i] is None:
+                groups.setdefault(slot, []).append(i)
+        for (task, kind), slots in groups.items():
+            fill(slots, [task], kind)
+        for step in ("domain", "any"):
+            empty = [i for i, q in enumerate(chosen) if q is None]
+            if not empty:
+                break
+            by_domain: dict[int, list[int]] = {}
+            for i in empty:
+                by_domain.setdefault(blueprint.domain_of(plan[i][0]) or 0, []).append(i)
+            for domain, slots in by_domain.items():
+                tasks = [t for d in blueprint.domains if step == "any" or d.id == domain for t in d.tasks]
+                tasks.sort(key=lambda t: -len(self.assistant.facts.for_task(t).decisions))
+                fill(slots, tasks, "mcq")
+        bar.close()
+
+    def drafts(self, exam: Exam) -> None:
+        """Load the exam's saved drafts and flags (see save)."""
+        for position, answer, flagged in self.bank.db.execute(
+                "SELECT position, answer, flagged FROM exam_drafts WHERE exam_id = ?", (exam.id,)):
+            if json.loads(answer):
+                exam.drafts[position] = json.loads(answer)
+            if flagged:
+                exam.flagged.add(position)
+
+    def save(self, exam: Exam, position: int, answer: list[int] | None = None, seconds: float = 0.0,
+             flagged: bool | None = None) -> None:
+        """Keep an answer (empty: skipped) and/or a review flag for a question, and the time spent, until the
+        finish grades it; the learner may change it any number of times before then."""
+        if exam.finished is not None:
+            raise ValueError("this exam is finished; start a new one")
+        if position in exam.answers:
+            raise ValueError(f"question {position + 1} is already answered")
+        if answer is not None:
+            exam.drafts.pop(position, None)
+            if answer:
+                exam.drafts[position] = list(answer)
+        if flagged is not None:
+            (exam.flagged.add if flagged else exam.flagged.discard)(position)
+        seconds = max(0.0, float(seconds))
+        with self.bank.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO exam_drafts VALUES (?, ?, ?, ?)",
+                       (exam.id, position, json.dumps(exam.drafts.get(position, [])), int(position in exam.flagged)))
+            db.execute("UPDATE exams SET seconds_used = seconds_used + ? WHERE id = ?", (seconds, exam.id))
+        exam.seconds_used += seconds
+
+    def tick(self, exam: Exam, seconds: float) -> None:
+        """Count time spent in the open exam without changing an answer (reading, reviewing)."""
+        seconds = max(0.0, float(seconds))
+        if exam.finished is None and seconds:
+            with self.bank.transaction() as db:
+                db.execute("UPDATE exams SET seconds_used = seconds_used + ? WHERE id = ?", (seconds, exam.id))
+            exam.seconds_used += seconds
 
     def unfinished(self) -> Exam | None:
         row = self.bank.db.execute("SELECT id FROM exams WHERE finished IS NULL ORDER BY created DESC LIMIT 1").fetchone()
@@ -142,6 +256,7 @@ class MockExams:
                 """SELECT e.position, a.answer, a.correct FROM exam_answers e JOIN attempts a ON a.id = e.attempt_id
                    WHERE e.exam_id = ?""", (exam_id,)):
             exam.answers[position] = {"answer": json.loads(answer), "correct": bool(correct)}
+        self.drafts(exam)
         return exam
 
     def answer(self, exam: Exam, position: int, answer: list[int], seconds: float) -> bool:
@@ -166,7 +281,11 @@ class MockExams:
         return correct
 
     def finish(self, exam: Exam) -> ExamScore:
+        """Grade the saved drafts (each an attempt, as if answered one by one), then close the exam."""
         if exam.finished is None:
+            for position, answer in sorted(exam.drafts.items()):
+                if position not in exam.answers:
+                    self.answer(exam, position, answer, 0.0)
             exam.finished = self.bank.clock()
             with self.bank.transaction() as db:
                 db.execute("UPDATE exams SET finished = ? WHERE id = ?", (exam.finished, exam.id))

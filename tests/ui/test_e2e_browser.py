@@ -99,54 +99,154 @@ def test_every_page_opens_without_an_error(app, page, path):
     assert not [e for e in ERROR_TEXT if e in body], body[:2000]
 
 
-def test_ask_a_question_and_see_a_cited_answer(app, page):
+def test_ask_shows_a_status_and_keeps_every_answer(app, page):
+    from playwright.sync_api import expect
+
     page.goto(app)
-    page.get_by_placeholder("Ask about the MLA-C01 exam").fill("How can I minimise start-up time for consecutive "
-                                                              "SageMaker training jobs?")
+    page.get_by_text("What each page does").wait_for()  # the landing view explains the pages
+    assert page.get_by_role("button", name=re.compile("consecutive SageMaker training jobs")).count() == 1
+    box = page.get_by_placeholder("Ask about the MLA-C01 exam")
+    box.fill("How can I minimise start-up time for consecutive SageMaker training jobs?")
     page.keyboard.press("Enter")
-    page.locator("[data-testid='stExpander']").first.wait_for()  # a numbered source: the answer is verified
-    content = page.content()
-    assert re.search(r"\\?\[\d+\\?\]", content) and "warm pool" in content.lower()
+    # a status from the moment of asking (the first question also loads the model)
+    page.get_by_text(re.compile("Loading the language model|Searching your notes|Writing the answer")).first.wait_for(
+        timeout=30_000)
+    assert box.is_disabled()  # one question at a time
+    page.locator("[data-testid='stExpander']").filter(has_text="[1]").first.wait_for(timeout=600_000)  # verified
+    answer = page.locator("[data-testid='stChatMessage']").nth(1).locator("[data-testid='stMarkdown']").first
+    first = answer.inner_text()
+    assert "warm pool" in first.lower() and "[1]" in first
+    assert_cited_1_to_n(first)
     shot(page, "ask")
+    box.fill("When should I use asynchronous inference instead of a real-time endpoint?")
+    page.keyboard.press("Enter")
+    page.get_by_text(re.compile("Searching your notes|Writing the answer")).first.wait_for(timeout=30_000)
+    assert answer.inner_text() == first  # the first answer stays while the second is written
+    expect(box).to_be_enabled(timeout=600_000)  # the second is answered
+    messages = page.locator("[data-testid='stChatMessage']")
+    assert messages.count() == 4 and answer.inner_text() == first
+    assert "asynchronous inference instead" in messages.nth(2).inner_text()
+    assert_cited_1_to_n(messages.nth(3).inner_text())
 
 
-def test_answer_a_practice_question_and_see_the_grading(app, page):
+def assert_cited_1_to_n(text: str) -> None:
+    numbers = sorted({int(n) for n in re.findall(r"\[(\d+)\]", text)})
+    assert numbers == list(range(1, len(numbers) + 1)), text
+
+
+def choose(page, label, option):
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_practice_answers_must_be_chosen(app, page):
+    from playwright.sync_api import expect
+
     page.goto(app + "/practice")
-    page.get_by_role("button", name="New quiz").click()
-    page.get_by_text("Question 1 of", exact=False).wait_for()
-    page.locator("[data-testid='stRadio'] [role='radiogroup'] label").first.click()
-    page.get_by_role("button", name="Submit").click()
+    choose(page, "Scope", "Task")
+    page.get_by_label("Questions", exact=True).fill("1")
+    page.keyboard.press("Tab")
+    choose(page, "Format", "matching")
+    groups = page.locator("[data-testid='stButtonGroup']")
+    for task in ("3.1", "2.1", "4.2", "1.2"):  # a task whose matching passes the quality gate (else: multiple choice)
+        choose(page, "Task", task)
+        page.get_by_role("button", name="New quiz").click()
+        page.wait_for_timeout(1000)
+        page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")  # the new quiz is built
+        page.get_by_text(re.compile("Question 1 of 1|No question passed")).first.wait_for()
+        if groups.count():
+            break
+    assert groups.count(), "no matching question passed the gate for any task tried"
+    submit = page.get_by_role("button", name="Submit", exact=True)
+    expect(submit).to_be_disabled()  # no matching answer is preselected
+    for i in range(groups.count()):
+        expect(submit).to_be_disabled()
+        groups.nth(i).locator("button").first.click()
+        page.wait_for_timeout(500)
+    expect(submit).to_be_enabled()
+    submit.click()
     page.get_by_text("Correct:", exact=False).first.wait_for()
-    assert "Incorrect:" in page.content()
+    expect(page.get_by_role("button", name="Submit", exact=True)).to_have_count(0)  # gone once graded
     shot(page, "practice")
+    choose(page, "Task", "2.2")
+    choose(page, "Format", "multi")
+    page.get_by_role("button", name="New quiz").click()
+    page.get_by_text("Choose 2", exact=False).wait_for()
+    boxes = page.locator("[data-testid='stCheckbox']")
+    assert boxes.count() >= 4  # every option visible at once
+    boxes.nth(0).click()
+    boxes.nth(1).click()
+    page.get_by_text("Choose 2 (2 chosen)").wait_for()
+    expect(boxes.nth(2).locator("input")).to_be_disabled()  # a third cannot be chosen
+    expect(page.get_by_role("button", name="Submit", exact=True)).to_be_enabled()
 
 
 def test_library_and_explain_pages_render(app, page):
+    from playwright.sync_api import expect
+
     page.goto(app + "/library")
     page.get_by_text("thin tasks", exact=False).wait_for()
-    page.locator("[data-testid='stDataFrame']").wait_for()
+    page.locator("[data-testid='stDataFrame']").first.wait_for()
     page.wait_for_timeout(1500)  # let the chart draw
+    assert_no_none_cells(page)
     shot(page, "library")
     page.goto(app + "/explain")
-    page.get_by_text("Explain an answer").wait_for()
+    page.get_by_label("Question with its options").fill(
+        "A company runs consecutive SageMaker training jobs and must minimize infrastructure start-up time. What "
+        "should it use? A) Managed Spot Training with checkpointing B) SageMaker AI managed warm pools "
+        "C) A larger training instance type D) SageMaker Pipelines step caching")
+    page.keyboard.press("Control+Enter")
+    page.get_by_text("A. Managed Spot Training with checkpointing", exact=True).wait_for()
+    assert "A. A." not in page.inner_text("body")
+    expect(page.get_by_role("button", name="Explain", exact=True)).to_be_disabled()  # no default answer
+    page.get_by_text("A. Managed Spot Training with checkpointing", exact=True).click()
+    page.get_by_role("button", name="Explain", exact=True).click()
+    page.get_by_text(re.compile("Your answer is (correct|incorrect)|not graded")).first.wait_for(timeout=600_000)
     shot(page, "explain")
 
 
-def test_mock_exam_and_progress_pages(app, page):
+def assert_no_none_cells(page):
+    cells = page.locator("[data-testid='stDataFrame'] [role='gridcell']").all_inner_texts()
+    assert cells, "the table's cells are not readable"
+    assert "None" not in cells and "nan" not in cells
+
+
+def test_default_mock_exam_with_flag_back_review_and_confirmation(app, page):
+    from playwright.sync_api import expect
+
     page.goto(app + "/exam")
-    page.get_by_label("Questions").fill("2")
-    page.get_by_label("Minutes").fill("5")
-    page.keyboard.press("Tab")
+    expect(page.get_by_label("Questions")).to_have_value("65")
+    started = time.monotonic()
     page.get_by_role("button", name="Start exam").click()
-    page.get_by_text("Question 1 of 2", exact=False).wait_for()
+    page.get_by_text("Question 1 of 65").wait_for(timeout=1_200_000)
+    print(f"65-question exam assembled in {time.monotonic() - started:.0f}s")
+    body = page.inner_text("body")
+    assert not re.search(r"\btask \d\.\d|\bdomain \d", body)  # no hint while answering
+    page.get_by_text("Flag for review").click()
+    page.get_by_role("button", name=re.compile("^(Next|Skip)$")).click()
+    page.get_by_text("Question 2 of 65").wait_for()
+    page.get_by_role("button", name="Previous").click()
+    page.get_by_text("Question 1 of 65").wait_for()
+    expect(page.locator("[data-testid='stCheckbox']").filter(has_text="Flag for review").locator("input")).to_be_checked()
     shot(page, "exam-question")
-    page.get_by_role("button", name="Finish now").click()
-    page.get_by_text("Missed questions (2)").wait_for()
+    page.get_by_role("button", name="Review all").click()
+    page.get_by_role("button", name=re.compile("^1 ⚑")).wait_for()
+    page.get_by_role("button", name="Finish exam").click()
+    page.get_by_text("Finish and score the exam now?", exact=False).wait_for()
+    assert page.get_by_text("Missed questions", exact=False).count() == 0  # not finished before confirming
+    page.get_by_role("button", name="Yes, finish and score").click()
+    page.get_by_text("Missed questions (65)").wait_for()
     page.wait_for_timeout(1500)  # let the chart draw
     shot(page, "exam")
+
+
+def test_progress_page(app, page):
     page.goto(app + "/progress")
     page.get_by_text("Tasks, weakest first").wait_for()
     page.get_by_text("Spaced review").wait_for()
+    page.locator("[data-testid='stDataFrame']").first.wait_for()
     page.wait_for_timeout(1500)
-    assert "Readiness" in page.content()
+    body = page.inner_text("body")
+    assert "Readiness" in body and "1 attempts" not in body
+    assert_no_none_cells(page)
     shot(page, "progress")

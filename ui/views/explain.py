@@ -1,37 +1,79 @@
-"""Explain: paste a question, its options and your answer (key optional)."""
+"""Explain: paste a question with its options (inline "A) ... B) ..." or one per line), choose your answer."""
 import streamlit as st
 
 from assistant.quiz.models import LETTERS
-from ui.common import assistant, citation_expanders, require_index, safe, show_error
+from assistant.quiz.pasted import PasteError, parse_pasted
+from ui.common import answer_widgets, assistant, citation_expanders, require_index, safe, show_error, show_key
 
 a = assistant()
 st.title("Explain an answer")
 require_index(a)
-stem = st.text_area("Question")
-options = [o.strip() for o in st.text_area("Options, one per line").splitlines() if o.strip()]
-if len(options) < 2:
-    st.info("Paste the question and at least two options.")
+st.caption("Paste a practice question from anywhere with its options, choose the answer you gave, and see why it "
+           "is right or wrong from your notes.")
+paste = st.text_area("Question with its options", height=180,
+                     placeholder="A team must minimize start-up time for consecutive SageMaker training jobs. "
+                                 "What should they use? A) Managed Spot Training B) SageMaker managed warm pools "
+                                 "C) A larger instance type D) Pipelines step caching")
+with st.expander("Options apart (only if they are not in the paste above)"):
+    apart = [o for o in st.text_area("Options, one per line").splitlines() if o.strip()]
+if not paste.strip():
+    st.info("Paste the question with its options (inline as A) ... B) ..., or one per line).")
     st.stop()
-letters = [f"{LETTERS[i]}. {o}" for i, o in enumerate(options[: len(LETTERS)])]
-chosen = st.selectbox("Your answer", range(len(letters)), format_func=lambda i: letters[i])
+try:
+    pasted = parse_pasted(paste, apart or None)
+except PasteError as exc:
+    st.warning(safe(str(exc)[:1].upper() + str(exc)[1:]) + ".")
+    st.stop()
+
+st.markdown(f"**Question:** {safe(pasted.stem)}")
+letters = [f"{LETTERS[i]}. {o}" for i, o in enumerate(pasted.options)]
+chosen = st.radio("Your answer", range(len(letters)), format_func=lambda i: letters[i], index=None)
 key = st.selectbox("Correct answer (if known)", [None, *range(len(letters))],
                    format_func=lambda i: "I don't know: let the notes decide" if i is None else letters[i])
-if st.button("Explain", type="primary", disabled=not stem.strip()):
+if chosen is None:
+    st.caption("Choose the answer you gave to get an explanation.")
+worded = st.toggle("Let the language model word the explanation (slower: up to minutes on a laptop CPU)", value=False,
+                   help="The verdict is decided from your notes either way; the model only rewords it, and what it "
+                        "writes is checked against the notes.")
+asked = (paste, tuple(apart), chosen, key, worded)
+if st.button("Explain", type="primary", disabled=chosen is None):
     try:
-        e = a.explainer().explain(stem, options, chosen, key)
+        with st.spinner("Reading your notes ..."):
+            explainer = a.explainer(with_model=worded)
+            st.session_state["explained"] = (asked, explainer.explain(pasted.stem, pasted.options, chosen, key))
     except Exception as exc:  # noqa: BLE001
         show_error(exc)
         st.stop()
-    (st.success if e.verdict == "correct" else st.error)(f"Your answer is {e.verdict}.")
+if st.session_state.get("explained", (None,))[0] != asked:  # kept across reruns while the inputs stay the same
+    st.stop()
+e = st.session_state["explained"][1]
+if e.verdict == "correct":
+    st.success("Your answer is correct.")
+elif e.verdict == "incorrect":
+    st.error("Your answer is incorrect.")
+else:  # e.g. "undecided": the notes cannot separate the options; no grade, only what the notes say
+    st.info("Your notes do not settle which option is right, so your answer is not graded. The closest notes are "
+            "below.")
+if e.verdict in ("correct", "incorrect"):
     if not e.key_given:
         st.markdown(f"The notes point to **{safe(e.key)}** (confidence {e.confidence:.0%}).")
     if e.why_chosen_wrong:
         st.markdown(f"**Why it is wrong:** {safe(e.why_chosen_wrong)}")
-    st.markdown(f"**Why the key is right:** {safe(e.why_key_right)}")
-    st.markdown(f"**The confusion:** {safe(e.confusion)}")
-    citation_expanders(e.citations)
-    if e.follow_up:
-        st.markdown(f"**Follow-up question:** {safe(e.follow_up.stem)}")
-        for j, o in enumerate(e.follow_up.options):
-            st.markdown(f"{LETTERS[j]}. {safe(o)}")
-        st.caption(f"Answer: {e.follow_up.key_letters}")
+    if e.why_key_right:
+        st.markdown(f"**Why the key is right:** {safe(e.why_key_right)}")
+    if e.confusion:
+        st.markdown(f"**Concept to revisit:** {safe(e.confusion)}")
+citation_expanders(e.citations)
+if e.follow_up:
+    st.markdown("**Follow-up question** on the same concept:")
+    done = st.session_state.get("followed") == id(e)
+    follow = answer_widgets(e.follow_up, key=f"follow-{id(e)}", disabled=done)
+    if not done:
+        if st.button("Check my answer", disabled=not follow):
+            st.session_state["followed"] = id(e)
+            st.rerun()
+    else:
+        right = e.follow_up.grade(follow)
+        (st.success if right else st.error)("Correct!" if right else f"Not quite. The answer is "
+                                                                      f"{e.follow_up.key_letters}.")
+        show_key(e.follow_up)

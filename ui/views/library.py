@@ -8,10 +8,11 @@ from ui.common import assistant, safe, show_error
 
 a = assistant()
 st.title("Library")
-status = st.columns(3)
+status = st.columns([1, 1, 3])
 status[0].metric("Indexed files", len(a.index.load_manifest()["files"]))
 status[1].metric("Backend", a.settings.llm.backend)
-status[2].metric("Model", a.llm.model if a.settings.llm.backend != "bedrock" else a.settings.llm.bedrock_model_id)
+model = a.settings.llm.bedrock_model_id if a.settings.llm.backend == "bedrock" else a.llm.model
+status[2].metric("Model", model, help=model)
 
 with st.expander("Model settings"):
     llm = a.settings.llm
@@ -59,10 +60,31 @@ from assistant.knowledge.coverage import coverage_report  # noqa: E402
 
 report = coverage_report(a)
 table = pd.DataFrame(report["tasks"]).set_index("task")[["title", "chunks", "files", "facts", "thin"]]
-st.bar_chart(table["chunks"])
-st.dataframe(table)
+st.bar_chart(table["chunks"], x_label="exam task", y_label="indexed passages (chunks)")
+st.dataframe(table, placeholder="–")
 st.caption(f"Untagged chunks (notes without front matter): {report['untagged']} · thin tasks: "
            f"{', '.join(report['thin']) or 'none'}")
+
+st.subheader("Facts mined from your notes")
+from assistant.knowledge.fact_store import fact_summary  # noqa: E402
+
+mined = fact_summary(a)
+if not mined:
+    st.caption("None yet: the bundled notes use their hand-written facts; notes you add are mined for decisions, "
+               "steps and pairings when they are indexed (`study facts` lists them).")
+else:
+    st.dataframe(pd.DataFrame([{"note": src, "words": m["words"], "decisions": m["decisions"],
+                                "sequences": m["sequences"], "matchings": m["matchings"],
+                                "per 1,000 words": m["per_1k_words"], "dropped": m["rejected"]}
+                               for src, m in mined.items()]), hide_index=True, placeholder="–")
+    for src, m in mined.items():
+        with st.expander(f"{src}: samples"):
+            if m["error"]:
+                st.warning(safe(m["error"]))
+            for line in m["samples"]:
+                st.text(line)
+            for line in m["rejected_samples"]:
+                st.caption("dropped · " + safe(line))
 
 st.subheader("Add your notes")
 files = st.file_uploader("Markdown, text, PDF or HTML", type=["md", "markdown", "txt", "pdf", "html", "htm"],

@@ -42,24 +42,42 @@ if i >= len(quiz):
     st.success(f"Done: {st.session_state['score']}/{len(quiz)} correct. Attempts are saved.")
     st.stop()
 q = quiz[i]
-st.caption(f"Question {i + 1} of {len(quiz)} · {q.type} · domain {q.domain} · task {q.task}")
-answer = answer_widgets(q, key=f"a{q.id}")
+st.caption(f"Question {i + 1} of {len(quiz)} · domain {q.domain} · task {q.task}")
+graded = st.session_state.get("graded") == q.id
+answer = answer_widgets(q, key=f"a{q.id}", disabled=graded)
 
-if st.session_state.get("graded") != q.id and st.button("Submit", disabled=not answer):
-    correct = a.record_attempt(q, answer)
-    st.session_state.update(graded=q.id, last=(answer, correct), score=st.session_state["score"] + correct)
-if st.session_state.get("graded") == q.id:
-    answer, correct = st.session_state["last"]
-    (st.success if correct else st.error)("Correct!" if correct else f"Not quite. The answer is {q.key_letters}.")
-    show_key(q)
-    if not correct and q.type == "mcq" and st.button("Explain more"):
-        e = a.explainer(with_model=False).explain_question(q, answer)
-        st.markdown(f"**The confusion:** {safe(e.confusion)}")
-        if e.follow_up:
-            st.markdown(f"**Follow-up:** {safe(e.follow_up.stem)}")
-            for j, o in enumerate(e.follow_up.options):
-                st.markdown(f"{LETTERS[j]}. {safe(o)}")
-            st.caption(f"Answer: {e.follow_up.key_letters}")
-    if st.button("Next question"):
-        st.session_state.update(current=i + 1, graded=None)
-        st.rerun()
+if not graded:
+    if st.button("Submit", type="primary", disabled=not answer):
+        correct = a.record_attempt(q, answer)
+        st.session_state.update(graded=q.id, last=(answer, correct), score=st.session_state["score"] + correct)
+        st.rerun()  # drawn again as graded: the answer locked, no Submit
+    if not answer:
+        st.caption("Choose your answer to submit it.")
+    st.stop()
+
+answer, correct = st.session_state["last"]
+(st.success if correct else st.error)("Correct!" if correct else f"Not quite. The answer is {q.key_letters}.")
+show_key(q)
+if not correct and q.type == "mcq" and st.button("Explain more"):
+    # kept: explaining again would draw a new follow-up question under the learner's answer
+    st.session_state["explained"] = (q.id, a.explainer(with_model=False).explain_question(q, answer))
+if st.session_state.get("explained", (None,))[0] == q.id:
+    e = st.session_state["explained"][1]
+    if e.why_chosen_wrong:
+        st.markdown(f"**Why {LETTERS[answer[0]]} is wrong:** {safe(e.why_chosen_wrong)}")
+    st.markdown(f"**Concept to revisit:** {safe(e.confusion)}")
+    if e.follow_up:
+        st.markdown("**Follow-up question** on the same concept:")
+        follow = answer_widgets(e.follow_up, key=f"f{q.id}", disabled=st.session_state.get("followed") == q.id)
+        if st.session_state.get("followed") != q.id:
+            if st.button("Check my answer", disabled=not follow):
+                st.session_state["followed"] = q.id
+                st.rerun()
+        else:
+            right = e.follow_up.grade(follow)
+            (st.success if right else st.error)("Correct!" if right else f"Not quite. The answer is "
+                                                                          f"{e.follow_up.key_letters}.")
+            show_key(e.follow_up)
+if st.button("Next question", type="primary"):
+    st.session_state.update(current=i + 1, graded=None)
+    st.rerun()

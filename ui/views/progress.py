@@ -21,7 +21,8 @@ cols[2].metric("Chance of the pass mark", f"{100 * r['pass_chance']:.0f}%",
 st.caption(f"From {r['attempts']} attempt{'' if r['attempts'] == 1 else 's'}. With few attempts the range is wide: practise to narrow it.")
 
 st.subheader("Domains")
-percent_bars([{"domain": f"D{d['key']} {d['title']} ({d['attempts']} attempts)", "estimate %": 100 * d["estimate"],
+percent_bars([{"domain": f"D{d['key']} {d['title']} ({d['attempts']} attempt{'' if d['attempts'] == 1 else 's'})",
+               "estimate %": 100 * d["estimate"],
                "recent accuracy %": 100 * (d["weighted_accuracy"] or 0)} for d in report["domains"]],
              "domain", ["estimate %", "recent accuracy %"])
 
@@ -34,7 +35,7 @@ tasks = pd.DataFrame([{"task": k, "title": by_key[k]["title"], "attempts": by_ke
                        "trend (pts)": None if by_key[k]["trend"] is None else round(100 * by_key[k]["trend"]),
                        "estimate %": round(100 * by_key[k]["estimate"])}
                       for k in report["weakest"]])
-st.dataframe(tasks, hide_index=True)
+st.dataframe(tasks, hide_index=True, placeholder="–")  # "–": no attempts yet (never a literal None)
 reread = [(k, s) for k in report["weakest"] for s in by_key[k]["reread"]]
 if reread:
     st.markdown("**Reread these notes** (cited by the questions you missed):")
