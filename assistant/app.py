@@ -24,7 +24,7 @@ class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, llm=None):
         self.settings = settings
         if llm is not None:
-            self.__dict__["llm"] = llm
+            self.use_llm(llm)
         self.embedder = embedder or Embedder(settings.embedding)
         self.index = Index(settings, self.embedder)
         self.retriever = Retriever(self.index, settings.retrieval, facts=lambda: self.facts.decisions)
@@ -62,17 +62,42 @@ class Assistant:
         for name in ("llm", "answerer"):
             self.__dict__.pop(name, None)
 
+    def use_llm(self, llm) -> None:
+        """Answer with this model object from now on (a test's scripted model, a Bedrock client with a stub):
+        like passing `llm=` to the constructor, for an assistant that already exists."""
+        self.__dict__.pop("answerer", None)
+        self.__dict__["llm"] = llm
+
     @cached_property
     def answerer(self):
+        return self.make_answerer(self.llm)
+
+    def make_answerer(self, llm):
+        """An Answerer over this assistant's retrieval, facts and settings, answering with `llm`."""
         from assistant.answering.answer import Answerer
 
-        return Answerer(self, self.llm)
+        return Answerer(llm, search=self.search, embedder=self.embedder, index=self.index,
+                        facts=lambda: self.facts, settings=self.settings)
 
-    @cached_property
+    def as_retriever(self, k: int | None = None, *, domain: int | None = None, task: str | None = None):
+        """Our hybrid retrieval as a LangChain retriever (a `langchain_core.retrievers.BaseRetriever`), to drop
+        into a LangChain chain: `assistant.as_retriever() | format_docs`."""
+        from assistant.retrieval.langchain import NotesRetriever
+
+        return NotesRetriever(search=self.search, k=k or self.settings.retrieval.k, domain=domain, task=task)
+
+    @property
     def facts(self):
-        from assistant.knowledge.facts import load_facts
+        """Facts follow the index: curated facts of indexed sections + facts mined from indexed notes (see
+        assistant.knowledge.fact_store); re-read only when the index or the mined facts change."""
+        from assistant.knowledge.fact_store import cache_key, facts_for_index
 
-        return load_facts(self.settings.facts_dir)
+        key = cache_key(self.index)
+        cached = self.__dict__.get("_facts_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, facts_for_index(self.index, self.settings.facts_dir))
+            self.__dict__["_facts_cache"] = cached
+        return cached[1]
 
     @cached_property
     def bank(self):
@@ -91,10 +116,12 @@ class Assistant:
         return Explainer(self, self.facts, llm=self.llm if with_model else None, seed=seed)
 
     def ask(self, question: str, *, domain: int | None = None, on_text=None):
-        """A grounded answer with verified citations (see assistant.answering.answer.Answer). Questions the notes do not
-        cover are logged for the coverage-gap report."""
+        """A grounded answer with verified citations (see assistant.answering.answer.Answer). Near-topic questions the
+        notes do not cover are logged for the coverage-gap report; off-topic ones are no gap in the notes."""
+        from assistant.answering.answer import refusal_kind
+
         answer = self.answerer.ask(question, domain=domain, on_text=on_text)
-        if answer.refused:
+        if answer.refused and refusal_kind(answer) == "near-topic":
             closest = "; ".join(f"{c['source']} — {c['heading']}" for c in answer.closest[:2])
             self.bank.log_refusal(question, closest)
         return answer

@@ -3,8 +3,10 @@
     study ingest [PATH ...] [--rebuild]        index notes (default: the bundled corpus)
     study search "QUERY" [--k 5] [--domain N] [--json] | --queries FILE --json
     study ask "QUESTION" [--domain N] [--backend local|bedrock] [--json]
-    study eval retrieval [--json]              recall/MRR/nDCG for BM25, dense and hybrid
-    study eval answers [--backend local|bedrock] [--exercises] [--ids ID,...]   correctness, citations, refusals, latency
+    study eval retrieval [--split dev|test|all] [--json]   recall/MRR/nDCG for BM25, dense and hybrid
+    study eval answers [--split dev|test|all] [--backend local|bedrock] [--exercises] [--ids ID,...]   correctness, refusals, latency
+    study eval explain [--split dev|test|all] [--backend local|bedrock]   pasted questions explained: right key, wrong never endorsed
+    study eval judge [--results FILE] [--labels]   citation precision/recall by a separate judge; agreement with hand labels
     study coverage [--json]                    chunks and decision facts per task statement
     study quiz [--n 10] [--domain N | --task 2.2 | --topic TEXT] [--type mcq|multi|ordering|matching|mixed]
     study practice [...same...]                answer questions one at a time; attempts recorded
@@ -19,11 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from assistant.app import Assistant, QueryError, build_assistant
+from assistant.config import Settings
 from assistant.index.embeddings import EmbeddingModelError
 from assistant.llm.base import BackendError
 from assistant.llm.model_file import ModelFileError
@@ -39,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    assistant = None
     try:
-        return args.func(build_assistant(), args) or 0
+        assistant = build_assistant()
+        return args.func(assistant, args) or 0
     except USER_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -48,11 +52,19 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - a learner sees a message, never a traceback (details on request)
-        if os.environ.get("STUDY_DEBUG"):
+        if _debug(assistant):
             raise
         print(f"error: something went wrong ({type(exc).__name__}); run again with STUDY_DEBUG=1 to see the details",
               file=sys.stderr)
         return 1
+
+
+def _debug(assistant) -> bool:
+    """STUDY_DEBUG, read like every other setting (Settings.debug)."""
+    try:
+        return bool((assistant.settings if assistant is not None else Settings()).debug)
+    except Exception:  # noqa: BLE001 - settings that do not validate: no details either
+        return False
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,7 +96,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="run an eval suite")
-    p.add_argument("suite", choices=["retrieval", "answers", "quiz"], help="which eval")
+    p.add_argument("suite", choices=["retrieval", "answers", "quiz", "judge", "explain"], help="which eval")
+    p.add_argument("--notes", type=Path, help="quiz eval on your own notes: a notes folder, or a folder of them "
+                                              "(e.g. evals/notes), each indexed alone with facts mined")
+    p.add_argument("--split", choices=["dev", "test", "all"], default="dev",
+                   help="retrieval/answers: dev (tuned on, default), test (frozen, reported) or both")
+    p.add_argument("--results", type=Path, help="judge: an answers results file (default: evals/results/answers-<backend>-<split>-latest.json)")
+    p.add_argument("--labels", type=Path, help="judge: hand labels to measure the judge on (default: evals/judge/labels.jsonl)")
+    p.add_argument("--resume", type=Path, help="answers: graded rows appended here as they finish and reused on a rerun")
+    p.add_argument("--judge-backend", choices=["local", "bedrock"], help="judge: model for the judge (default: setting)")
     p.add_argument("--per-domain", type=int, default=6, help="quiz eval: fact-based questions per domain")
     p.add_argument("--llm-per-domain", type=int, default=2, help="quiz eval: model-written questions per domain")
     p.add_argument("--backend", choices=["local", "bedrock"], help="model for the answers eval")
@@ -101,6 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_bench.add_parsers(sub)
     from assistant.cli import record as cli_record
     cli_record.add_parsers(sub)
+    from assistant.cli import facts as cli_facts
+    cli_facts.add_parsers(sub)
 
     p = sub.add_parser("shell", help="interactive search session (type a question, empty line to quit)")
     p.set_defaults(func=cmd_shell)
@@ -224,10 +246,27 @@ def print_answer(answer, streamed: bool) -> None:
 
 
 def cmd_eval(assistant: Assistant, args) -> int:
-    from assistant.evaluation.retrieval import format_table, run_retrieval_eval, write_results
+    from assistant.evaluation.retrieval import format_table, load_split, run_retrieval_eval, write_results
 
-    assistant.ensure_index(progress=not args.json)
     evals = assistant.settings.evals_dir
+    if args.suite == "judge":
+        from assistant.evaluation.judge import cmd_judge
+
+        return cmd_judge(assistant, args, evals)
+    if args.suite == "quiz" and args.notes:
+        from assistant.evaluation.notes_quiz import format_notes_quiz_table, run_notes_quiz_eval
+
+        results = run_notes_quiz_eval(assistant, args.notes, progress=not args.json)
+        path = write_results(results, args.out or evals / "results", name="quiz-notes")
+        print(json.dumps(results["sets"], indent=1) if args.json else format_notes_quiz_table(results))
+        if not args.json:
+            print(f"\nresults written to {path}")
+        return 0
+    assistant.ensure_index(progress=not args.json)
+    if args.suite == "explain":
+        from assistant.evaluation.explain import cmd_explain_eval
+
+        return cmd_explain_eval(assistant, args, evals)
     if args.suite == "quiz":
         from assistant.evaluation.quiz import format_quiz_table, run_quiz_eval
 
@@ -243,20 +282,23 @@ def cmd_eval(assistant: Assistant, args) -> int:
         if args.backend:
             assistant = with_backend(assistant, args.backend)
         ids = [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None
-        results = run_answer_eval(assistant, evals / "answers", limit=args.limit, progress=not args.json,
-                                  ids=ids, exercises_only=args.exercises)
+        results = run_answer_eval(assistant, limit=args.limit, progress=not args.json, ids=ids,
+                                  exercises_only=args.exercises, items=load_split(evals, "answers", args.split),
+                                  split=args.split, checkpoint=args.resume)
         partial = "-partial" if (ids or args.exercises or args.limit) else ""  # never replaces the full run's latest
-        path = write_results(results, args.out or evals / "results", name=f"answers-{results['backend']}{partial}")
+        path = write_results(results, args.out or evals / "results",
+                             name=f"answers-{results['backend']}-{args.split}{partial}")
         print(json.dumps(results["summary"], indent=1) if args.json else format_answer_table(results))
         if not args.json:
             print(f"\nresults written to {path}")
         return 0
-    results = run_retrieval_eval(assistant, evals / "retrieval", progress=not args.json)
-    path = write_results(results, args.out or evals / "results")
+    results = run_retrieval_eval(assistant, progress=not args.json, items=load_split(evals, "retrieval", args.split),
+                                 split=args.split)
+    path = write_results(results, args.out or evals / "results", name=f"retrieval-{args.split}")
     if args.json:
         print(json.dumps(results["modes"], indent=1))
     else:
-        print(f"Retrieval eval: {results['questions']} questions, k up to 10\n")
+        print(f"Retrieval eval ({args.split} split): {results['questions']} questions, k up to 10\n")
         print(format_table(results))
         print(f"\nresults written to {path}")
     return 0
