@@ -34,7 +34,10 @@ class Assistant:
         return load_blueprint(self.settings.blueprint)
 
     def ingest(self, paths: list[Path] | None = None, *, progress: bool = True, rebuild: bool = False) -> IngestReport:
-        return ingest(self.index, [Path(p) for p in (paths or [self.settings.corpus])], progress=progress, rebuild=rebuild)
+        from assistant.knowledge.fact_store import sync_facts
+
+        return ingest(self.index, [Path(p) for p in (paths or [self.settings.corpus])], progress=progress,
+                      rebuild=rebuild, sync_facts=sync_facts)
 
     def ensure_index(self, progress: bool = True) -> IngestReport | None:
         """Index the default corpus on first use; a no-op once anything is indexed (after repairing an

@@ -266,6 +266,8 @@ def cmd_eval(assistant: Assistant, args) -> int:
     if args.suite == "explain":
         from assistant.evaluation.explain import cmd_explain_eval
 
+        if getattr(args, "backend", None):
+            assistant = with_backend(assistant, args.backend)
         return cmd_explain_eval(assistant, args, evals)
     if args.suite == "quiz":
         from assistant.evaluation.quiz import format_quiz_table, run_quiz_eval

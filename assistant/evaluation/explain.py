@@ -64,11 +64,7 @@ def cmd_explain_eval(assistant, args, evals: Path) -> int:
     """`study eval explain --split dev|test|all [--backend local|bedrock] [--json]`."""
     from assistant.evaluation.retrieval import write_results
 
-    with_model = bool(getattr(args, "backend", None))
-    if with_model:
-        from assistant.cli import with_backend
-
-        assistant = with_backend(assistant, args.backend)
+    with_model = bool(getattr(args, "backend", None))  # the CLI has already switched the assistant to it
     splits = ["dev", "test"] if args.split == "all" else [args.split]
     for split in splits:
         path = Path(evals) / "explain" / f"{split}.jsonl"

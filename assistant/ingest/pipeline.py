@@ -18,7 +18,6 @@ from tqdm.auto import tqdm
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.injection import find_instructions
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
-from assistant.knowledge.fact_store import sync_facts
 from assistant.index.store import Index
 from assistant.types import Chunk, FileError, IngestReport
 
@@ -58,7 +57,14 @@ def _hidden(rel: Path) -> bool:
     return any(part.startswith(".") for part in rel.parts)
 
 
-def ingest(index: Index, paths: list[Path], *, progress: bool = True, rebuild: bool = False) -> IngestReport:
+def _no_facts(index, manifest, texts, progress=True) -> None:
+    return None
+
+
+def ingest(index: Index, paths: list[Path], *, progress: bool = True, rebuild: bool = False,
+           sync_facts=_no_facts) -> IngestReport:
+    """Index the notes under `paths`; `sync_facts(index, manifest, texts, progress=)` runs inside the same
+    writer lock once the index holds them (the wiring passes the fact miner, so ingest never imports it)."""
     started = time.perf_counter()
     report = IngestReport()
     settings = index.settings
