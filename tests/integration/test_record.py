@@ -162,7 +162,7 @@ def test_migrations_from_empty_and_from_the_previous_schema(tmp_path):
 
 
 def test_refused_questions_feed_the_gap_report(learner):
-    learner.__dict__["llm"] = ScriptedLLM()
+    learner.use_llm(ScriptedLLM())
     answer = learner.ask("How do I set up Amazon Cognito user pools for sign-in?")
     assert answer.refused
     learner.ask("How do I set up Amazon Cognito user pools for sign-in?")

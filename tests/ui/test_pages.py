@@ -12,7 +12,7 @@ from tests.ui.helpers import all_text, answer_with, page
 @pytest.fixture
 def tutor(make_assistant, small_corpus):
     assistant = make_assistant()
-    assistant.__dict__["llm"] = ScriptedLLM()
+    assistant.use_llm(ScriptedLLM())
     assistant.ingest([small_corpus], progress=False)
     return assistant
 
@@ -53,7 +53,7 @@ def test_ask_refuses_off_topic_questions_plainly(tutor):
 
 
 def test_near_topic_refusals_are_gaps_off_topic_ones_are_not(learner):
-    learner.__dict__["llm"] = ScriptedLLM()  # both are refused before the model is asked
+    learner.use_llm(ScriptedLLM())  # both are refused before the model is asked
     off = learner.ask("how do I bake bread")
     near = learner.ask("How do I configure Amazon Route 53 latency-based routing between two Regions?")
     assert off.refused and near.refused
@@ -194,7 +194,7 @@ def test_library_shows_coverage(bundled):
 
 def test_library_offers_indexing_when_empty(make_assistant, small_corpus):
     a = make_assistant(corpus=small_corpus)
-    a.__dict__["llm"] = ScriptedLLM()
+    a.use_llm(ScriptedLLM())
     at = page("library", a)
     next(b for b in at.button if b.label == "Index the bundled notes").click().run()
     assert a.index.exists() and not at.exception
@@ -325,7 +325,7 @@ def test_library_shows_facts_mined_from_own_notes(make_assistant):
     from tests.conftest import REPO
 
     a = make_assistant()
-    a.__dict__["llm"] = ScriptedLLM()
+    a.use_llm(ScriptedLLM())
     a.ingest([REPO / "evals" / "notes" / "cheatsheet" / "03-deploy-orchestrate.md"], progress=False)
     at = page("library", a)
     assert not at.exception
