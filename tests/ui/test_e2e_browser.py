@@ -104,7 +104,9 @@ def test_ask_shows_a_status_and_keeps_every_answer(app, page):
 
     page.goto(app)
     page.get_by_text("What each page does").wait_for()  # the landing view explains the pages
-    assert page.get_by_role("button", name=re.compile("consecutive SageMaker training jobs")).count() == 1
+    example = page.get_by_role("button", name=re.compile("consecutive SageMaker training jobs"))
+    example.first.wait_for()  # the example buttons render after the landing text
+    assert example.count() == 1
     box = page.get_by_placeholder("Ask about the MLA-C01 exam")
     box.fill("How can I minimise start-up time for consecutive SageMaker training jobs?")
     page.keyboard.press("Enter")
