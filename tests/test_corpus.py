@@ -74,7 +74,7 @@ def test_out_of_scope_topics_stay_out_so_refusal_evals_stay_valid(docs):
 
 
 def load(path):
-    return [json.loads(l) for p in sorted(path.glob("*.jsonl")) for l in p.read_text().splitlines() if l.strip()]
+    return [json.loads(line) for p in sorted(path.glob("*.jsonl")) for line in p.read_text().splitlines() if line.strip()]
 
 
 @pytest.mark.parametrize("split,least", [("dev", 100), ("test", 90)])

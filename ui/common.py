@@ -118,6 +118,21 @@ def show_key(q) -> None:
     citation_expanders(q.citations)
 
 
+def follow_up(question, token) -> None:
+    """A follow-up question on the same concept, answered and graded in place (`token` names it in the session)."""
+    st.markdown("**Follow-up question** on the same concept:")
+    done = st.session_state.get("followed") == token
+    picked = answer_widgets(question, key=f"follow-{token}", disabled=done)
+    if not done:
+        if st.button("Check my answer", disabled=not picked):
+            st.session_state["followed"] = token
+            st.rerun()
+        return
+    right = question.grade(picked)
+    (st.success if right else st.error)("Correct!" if right else f"Not quite. The answer is {question.key_letters}.")
+    show_key(question)
+
+
 def percent_bars(rows: list[dict], label: str, values: list[str]) -> None:
     """Horizontal bars on a fixed 0-100 % axis (rows: {label: ..., value: ...}), one colour per value column."""
     import altair as alt

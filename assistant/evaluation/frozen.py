@@ -64,7 +64,7 @@ def violations(folder: Path) -> list[str]:
 
 def write_manifest(folder: Path) -> Path:
     path = Path(folder) / MANIFEST
-    lines = [f"# sha256 of each item's canonical JSON; see assistant/evaluation/frozen.py"]
+    lines = ["# sha256 of each item's canonical JSON; see assistant/evaluation/frozen.py"]
     lines += [f"{digest}  {item_id}" for item_id, digest in current_hashes(folder).items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

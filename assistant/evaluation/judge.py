@@ -102,10 +102,10 @@ def agreement(labels: list[bool], judged: list[bool | None]) -> dict:
     """
     n = len(labels)
     judged = [bool(j) for j in judged]  # an unparsable verdict counts as "no"
-    tp = sum(l and j for l, j in zip(labels, judged))
-    tn = sum(not l and not j for l, j in zip(labels, judged))
-    fp = sum(not l and j for l, j in zip(labels, judged))
-    fn = sum(l and not j for l, j in zip(labels, judged))
+    tp = sum(truth and j for truth, j in zip(labels, judged))
+    tn = sum(not truth and not j for truth, j in zip(labels, judged))
+    fp = sum(not truth and j for truth, j in zip(labels, judged))
+    fn = sum(truth and not j for truth, j in zip(labels, judged))
     accuracy = (tp + tn) / max(n, 1)
     p_yes_l, p_yes_j = (tp + fn) / max(n, 1), (tp + fp) / max(n, 1)
     chance = p_yes_l * p_yes_j + (1 - p_yes_l) * (1 - p_yes_j)

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from assistant.evaluation.quiz import key_position_counts, positions_cell
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES
 
 
@@ -55,8 +56,7 @@ def run_notes_quiz_eval(assistant, notes: Path, n: int = 40, seed: int = 7, prog
                 "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "ingest_seconds": round(ingest_s, 1),
                 "questions_per_minute": round(60 * len(batch.accepted) / max(seconds, 1e-6), 1),
                 "types": dict(Counter(q.type for q in batch.accepted)),
-                "key_positions": dict(sorted(Counter(k for q in batch.accepted if q.type in ("mcq", "multi")
-                                                     for k in q.keys).items())),
+                "key_positions": key_position_counts(batch.accepted),
                 "rejections": dict(Counter(k for q in batch.rejected for k, v in q.gate.items() if not v["ok"])),
             })
             results["questions"] += [{"notes": folder.name, **q.model_dump()} for q in batch.accepted]
@@ -67,7 +67,7 @@ def format_notes_quiz_table(results: dict) -> str:
     lines = ["| notes | words | facts (per 1k words) | accepted / requested | gate pass rate | questions/min (wall s, CPU s) | "
              "formats | key positions (A..E) | main rejections |", "|---|---|---|---|---|---|---|---|---|"]
     for s in results["sets"]:
-        positions = ",".join(str(s["key_positions"].get(i, 0)) for i in range(5))
+        positions = positions_cell(s["key_positions"])
         top = ", ".join(f"{k} {v}" for k, v in sorted(s["rejections"].items(), key=lambda kv: -kv[1])[:3]) or "-"
         formats = ", ".join(f"{k} {v}" for k, v in sorted(s["types"].items()))
         lines.append(f"| {Path(s['notes']).name} | {s['words']} | {s['facts']} ({s['facts_per_1k_words']}) | "

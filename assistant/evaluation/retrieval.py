@@ -59,8 +59,8 @@ def collapse_labels(labels: list[dict]) -> list[dict]:
     def under(a, b):
         return a["source"] == b["source"] and a["heading"].startswith(b["heading"] + HEADING_SEPARATOR)
 
-    unique = list({label_key(l["source"], l["heading"]): l for l in labels}.values())
-    return [l for l in unique if not any(under(l, other) for other in unique if other is not l)]
+    unique = list({label_key(label["source"], label["heading"]): label for label in labels}.values())
+    return [label for label in unique if not any(under(label, other) for other in unique if other is not label)]
 
 
 def doc_key(source: str, heading: str, chunk_id: str, labels: list[dict]) -> str:
@@ -76,7 +76,7 @@ def score_run(items: list[dict], ranked: dict[str, list[tuple[str, str, str]]]) 
     import pytrec_eval
 
     labels = {it["id"]: collapse_labels(it["relevant"]) for it in items}
-    qrels = {qid: {label_key(l["source"], l["heading"]): 1 for l in ls} for qid, ls in labels.items()}
+    qrels = {qid: {label_key(label["source"], label["heading"]): 1 for label in ls} for qid, ls in labels.items()}
     run = {}
     for it in items:
         seen: dict[str, float] = {}

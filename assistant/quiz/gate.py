@@ -46,7 +46,7 @@ def form_checks(q: Question) -> dict[str, dict]:
         ratio = max(lengths) / max(1, min(lengths))
         results["similar_length"] = _check(ratio <= 4.0, f"longest/shortest = {ratio:.1f}")
         key_lengths = sorted((lengths[k] for k in q.keys), reverse=True)
-        others = sorted((l for i, l in enumerate(lengths) if i not in q.keys), reverse=True)
+        others = sorted((length for i, length in enumerate(lengths) if i not in q.keys), reverse=True)
         longest_key_gives_away = key_lengths[-1] > 1.4 * others[0] if others else False
         stem_terms = key_terms(q.stem)
         overlaps = [len(key_terms(o) & stem_terms) for o in q.options]

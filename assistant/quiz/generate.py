@@ -143,11 +143,17 @@ class QuizMaker:
         return self.support_rule.backs(text, citation, names_suffice=True)
 
     def solve(self, q: Question) -> list[int]:
-        """Answer fresh, without the key: the options best backed by the passages retrieved for the stem."""
+        """Answer fresh, without the key: the options best backed by the passages retrieved for the stem.
+
+        A question mined from notes is scored by lines instead (`_line_scores`): notes list neighbours side by
+        side, so the passage as a whole cannot tell them apart; the line about each can."""
         if q.type in ("ordering", "matching"):
             return list(q.keys)  # see check_solve: these are checked against the supporting passage instead
         if (q.fact_id or "").startswith("mined-"):
-            return self._solve_by_lines(q)
+            score = self._line_scores
+        else:
+            def score(need, options):
+                return self._option_scores(need, options, q.task)
         statements = [STATEMENT.match(o) for o in q.options]
         if q.type == "multi" and all(statements):
             # one best option per need, each need looked up on its own
@@ -156,27 +162,10 @@ class QuizMaker:
                 groups.setdefault(m.group(1), []).append(i)
             picks = []
             for need, idx in groups.items():
-                scores = self._option_scores(need, [statements[i].group(2) for i in idx], q.task)
+                scores = score(need, [statements[i].group(2) for i in idx])
                 picks.append((float(max(scores)), idx[int(np.argmax(scores))]))
             return sorted(i for _, i in sorted(picks, reverse=True)[: len(q.keys)])
-        scores = self._option_scores(q.stem, q.options, q.task)
-        return sorted(int(i) for i in np.argsort(-scores)[: len(q.keys)])
-
-    def _solve_by_lines(self, q: Question) -> list[int]:
-        """Independent solve of a question mined from notes: retrieve passages for the stem (or each need), then
-        score each option by the lines of those passages that name it, with its name masked out (notes list
-        neighbours side by side, so the passage as a whole cannot tell them apart; the line about each can)."""
-        statements = [STATEMENT.match(o) for o in q.options]
-        if q.type == "multi" and all(statements):
-            groups: dict[str, list[int]] = {}
-            for i, m in enumerate(statements):
-                groups.setdefault(m.group(1), []).append(i)
-            picks = []
-            for need, idx in groups.items():
-                scores = self._line_scores(need, [statements[i].group(2) for i in idx])
-                picks.append((float(max(scores)), idx[int(np.argmax(scores))]))
-            return sorted(i for _, i in sorted(picks, reverse=True)[: len(q.keys)])
-        scores = self._line_scores(q.stem, q.options)
+        scores = score(q.stem, q.options)
         return sorted(int(i) for i in np.argsort(-scores)[: len(q.keys)])
 
     def _line_scores(self, query: str, options: list[str]) -> np.ndarray:

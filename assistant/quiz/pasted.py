@@ -73,15 +73,15 @@ def parse_pasted(text: str, options: list[str] | None = None) -> PastedQuestion:
     marked = [(_LINE_MARKER.match(line), line) for line in lines]
     first = next((i for i, (m, _) in enumerate(marked) if m), None)
     if first is not None and first > 0 and all(m for m, _ in marked[first:]):
-        return _checked(PastedQuestion(" ".join(l.strip() for l in lines[:first]),
+        return _checked(PastedQuestion(" ".join(line.strip() for line in lines[:first]),
                                        [m.group(4).strip() for m, _ in marked[first:]]))
-    inline = _inline(" ".join(l.strip() for l in lines))
+    inline = _inline(" ".join(line.strip() for line in lines))
     if inline:
         return _checked(inline)
     stem_end = next((i for i, line in enumerate(lines) if line.rstrip().endswith(("?", ":"))), None)
     if stem_end is not None and len(lines) - stem_end - 1 >= 2:  # the stem, then one bare option a line
-        return _checked(PastedQuestion(" ".join(l.strip() for l in lines[: stem_end + 1]),
-                                       [l.strip() for l in lines[stem_end + 1:]]))
+        return _checked(PastedQuestion(" ".join(line.strip() for line in lines[: stem_end + 1]),
+                                       [line.strip() for line in lines[stem_end + 1:]]))
     raise PasteError("no options found: put them after the question as 'A) ... B) ...', one per line "
                      "('A. ...'), or give each with --option")
 

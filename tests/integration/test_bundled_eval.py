@@ -1,6 +1,5 @@
 """The retrieval eval (dev split, the one tuned on) on the bundled corpus with the real models (about a minute): a
 regression guard. The frozen test split is reported in the README, not asserted on here."""
-import pytest
 
 from assistant.evaluation.retrieval import run_retrieval_eval
 from tests.conftest import REPO

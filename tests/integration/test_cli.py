@@ -3,7 +3,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -49,9 +48,9 @@ def test_batch_queries_one_json_line_each(indexed, tmp_path):
     queries = tmp_path / "q.jsonl"
     queries.write_text('{"question": "scale to zero endpoint"}\n\n{"question": "IAM groups vs roles"}\n')
     out = run(["search", "--queries", str(queries), "--json", "--k", "2"], indexed / "data")
-    lines = [json.loads(l) for l in out.stdout.splitlines()]
-    assert [l["query"] for l in lines] == ["scale to zero endpoint", "IAM groups vs roles"]
-    assert all(len(l["results"]) == 2 for l in lines)
+    lines = [json.loads(row) for row in out.stdout.splitlines()]
+    assert [row["query"] for row in lines] == ["scale to zero endpoint", "IAM groups vs roles"]
+    assert all(len(row["results"]) == 2 for row in lines)
     plain = tmp_path / "q.txt"
     plain.write_text("warm pools\nbatch transform\n")
     assert len(run(["search", "--queries", str(plain), "--json"], indexed / "data").stdout.splitlines()) == 2

@@ -2,7 +2,6 @@
 clock, mock exams (proportions, resume, scoring), Anki and CSV exports, migrations, the refusal log."""
 from __future__ import annotations
 
-import json
 import sqlite3
 import zipfile
 

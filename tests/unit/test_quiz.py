@@ -1,6 +1,4 @@
 """Practice questions from decision facts through the quality gate, with the real retrieval and embedder."""
-import random
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -25,3 +25,17 @@ def test_key_positions_survive_the_results_file(tmp_path):
 def test_older_results_files_with_dict_positions_still_read():
     assert positions_cell({"0": 2, "3": 1}) == "2,0,0,1,0"  # as JSON gives it back
     assert positions_cell({0: 2, 3: 1}) == "2,0,0,1,0"  # in memory
+
+
+def test_notes_quiz_table_reads_key_positions_back(tmp_path):
+    """The per-style table (`study eval quiz --notes`) goes through the same results file."""
+    from assistant.evaluation.notes_quiz import format_notes_quiz_table
+
+    decisions = [d for d in load_facts(REPO / "corpus" / "facts").decisions if len(d.alternatives) >= 3][:4]
+    questions = [mcq(d, pos, [], random.Random(1)) for d, pos in zip(decisions, [2, 2, 3, 0])]
+    note_set = {"notes": "evals/notes/prose", "words": 2000, "facts": 10, "facts_per_1k_words": 5.0, "requested": 4,
+                "accepted": 4, "pass_rate": 1.0, "questions_per_minute": 8.0, "seconds": 30.0, "cpu_seconds": 9.0,
+                "types": {"mcq": 4}, "key_positions": key_position_counts(questions), "rejections": {}}
+    path = write_results({"sets": [note_set], "questions": []}, tmp_path, name="quiz-notes")
+    row = format_notes_quiz_table(json.loads(path.read_text(encoding="utf-8"))).splitlines()[2]
+    assert "| 1,0,2,1,0 |" in row, row

@@ -97,6 +97,21 @@ st.progress(done / total, text=f"{done} of {total} answered · {len(exam.flagged
                                f"{max(0, left) / 60:.0f} min left")
 
 
+def confirm_finish(consequence: str, *, review: bool) -> None:
+    """Ask before scoring: finish, (review first,) or keep working."""
+    st.warning(f"Finish and score the exam now? {consequence} You cannot change answers afterwards.")
+    columns = st.columns(3 if review else 2)
+    if columns[0].button("Yes, finish and score", type="primary"):
+        a.exams.tick(exam, spent())
+        a.exams.finish(exam)
+        state.pop("confirm", None)
+        st.rerun()
+    if review and columns[1].button("Review first"):
+        go("review")
+    if columns[-1].button("Keep working"):
+        go("question")
+
+
 def go(view: str, pos: int | None = None) -> None:
     a.exams.tick(exam, spent())
     state["view"] = view
@@ -125,16 +140,8 @@ if state["view"] == "review":
     if cols[1].button("Finish exam", type="primary"):
         state["confirm"] = True
     if state.get("confirm"):
-        st.warning(f"Finish and score the exam now? {len(unanswered)} unanswered question(s) count as wrong; "
-                   f"{len(flagged)} flagged. You cannot change answers afterwards.")
-        c = st.columns(2)
-        if c[0].button("Yes, finish and score", type="primary"):
-            a.exams.tick(exam, spent())
-            a.exams.finish(exam)
-            state.pop("confirm", None)
-            st.rerun()
-        if c[1].button("Keep working"):
-            go("question")
+        confirm_finish(f"{len(unanswered)} unanswered question(s) count as wrong; {len(flagged)} flagged.",
+                       review=False)
     st.stop()
 
 position = min(state["pos"], total - 1)
@@ -164,15 +171,4 @@ if cols[2].button("Review all", width="stretch"):
 if cols[3].button("Finish exam", width="stretch"):
     state["confirm"] = True
 if state.get("confirm"):
-    st.warning(f"Finish and score the exam now? {len(exam.unanswered)} unanswered question(s) count as wrong. "
-               "You cannot change answers afterwards.")
-    c = st.columns(3)
-    if c[0].button("Yes, finish and score", type="primary"):
-        a.exams.tick(exam, spent())
-        a.exams.finish(exam)
-        state.pop("confirm", None)
-        st.rerun()
-    if c[1].button("Review first"):
-        go("review")
-    if c[2].button("Keep working"):
-        go("question")
+    confirm_finish(f"{len(exam.unanswered)} unanswered question(s) count as wrong.", review=True)

@@ -3,7 +3,7 @@ import streamlit as st
 
 from assistant.quiz.models import LETTERS
 from assistant.quiz.pasted import PasteError, parse_pasted
-from ui.common import answer_widgets, assistant, citation_expanders, require_index, safe, show_error, show_key
+from ui.common import (assistant, citation_expanders, follow_up, require_index, safe, show_error)
 
 a = assistant()
 st.title("Explain an answer")
@@ -65,15 +65,4 @@ if e.verdict in ("correct", "incorrect"):
         st.markdown(f"**Concept to revisit:** {safe(e.confusion)}")
 citation_expanders(e.citations)
 if e.follow_up:
-    st.markdown("**Follow-up question** on the same concept:")
-    done = st.session_state.get("followed") == id(e)
-    follow = answer_widgets(e.follow_up, key=f"follow-{id(e)}", disabled=done)
-    if not done:
-        if st.button("Check my answer", disabled=not follow):
-            st.session_state["followed"] = id(e)
-            st.rerun()
-    else:
-        right = e.follow_up.grade(follow)
-        (st.success if right else st.error)("Correct!" if right else f"Not quite. The answer is "
-                                                                      f"{e.follow_up.key_letters}.")
-        show_key(e.follow_up)
+    follow_up(e.follow_up, id(e))

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from assistant.quiz.models import LETTERS
-from ui.common import answer_widgets, assistant, require_index, safe, show_error, show_key
+from ui.common import answer_widgets, assistant, follow_up, require_index, safe, show_error, show_key
 
 a = assistant()
 st.title("Practice questions")
@@ -67,17 +67,7 @@ if st.session_state.get("explained", (None,))[0] == q.id:
         st.markdown(f"**Why {LETTERS[answer[0]]} is wrong:** {safe(e.why_chosen_wrong)}")
     st.markdown(f"**Concept to revisit:** {safe(e.confusion)}")
     if e.follow_up:
-        st.markdown("**Follow-up question** on the same concept:")
-        follow = answer_widgets(e.follow_up, key=f"f{q.id}", disabled=st.session_state.get("followed") == q.id)
-        if st.session_state.get("followed") != q.id:
-            if st.button("Check my answer", disabled=not follow):
-                st.session_state["followed"] = q.id
-                st.rerun()
-        else:
-            right = e.follow_up.grade(follow)
-            (st.success if right else st.error)("Correct!" if right else f"Not quite. The answer is "
-                                                                          f"{e.follow_up.key_letters}.")
-            show_key(e.follow_up)
+        follow_up(e.follow_up, q.id)
 if st.button("Next question", type="primary"):
     st.session_state.update(current=i + 1, graded=None)
     st.rerun()
