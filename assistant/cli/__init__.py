@@ -97,8 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="run an eval suite")
     p.add_argument("suite", choices=["retrieval", "answers", "quiz", "judge", "explain"], help="which eval")
-    p.add_argument("--notes", type=Path, help="quiz eval on your own notes: a notes folder, or a folder of them "
-                                              "(e.g. evals/notes), each indexed alone with facts mined")
+    p.add_argument("--notes", type=Path, help="quiz/answers eval on your own notes: a notes folder, or a folder of "
+                                              "them (e.g. evals/notes), each indexed alone with facts mined")
     p.add_argument("--split", choices=["dev", "test", "all"], default="dev",
                    help="retrieval/answers: dev (tuned on, default), test (frozen, reported) or both")
     p.add_argument("--results", type=Path, help="judge: an answers results file (default: evals/results/answers-<backend>-<split>-latest.json)")
@@ -259,6 +259,17 @@ def cmd_eval(assistant: Assistant, args) -> int:
         results = run_notes_quiz_eval(assistant, args.notes, progress=not args.json)
         path = write_results(results, args.out or evals / "results", name="quiz-notes")
         print(json.dumps(results["sets"], indent=1) if args.json else format_notes_quiz_table(results))
+        if not args.json:
+            print(f"\nresults written to {path}")
+        return 0
+    if args.suite == "answers" and args.notes:
+        from assistant.evaluation.notes_answers import format_notes_answer_table, run_notes_answer_eval
+
+        if args.backend:
+            assistant = with_backend(assistant, args.backend)
+        results = run_notes_answer_eval(assistant, args.notes, limit=args.limit, progress=not args.json)
+        path = write_results(results, args.out or evals / "results", name=f"answers-notes-{results['backend']}")
+        print(json.dumps(results["sets"], indent=1) if args.json else format_notes_answer_table(results))
         if not args.json:
             print(f"\nresults written to {path}")
         return 0
