@@ -133,14 +133,19 @@ class Retriever:
         return bm25.search(query, n, mask)
 
 
+SAME_PLACE = 5  # chunks of one section this close in the file are one place (the bundled corpus: <= 5 per section)
+
+
 def _one_per_section(ranked: list[tuple[Chunk, float]]) -> list[tuple[Chunk, float]]:
-    """Keep the best chunk of each section: other sections say more than a second piece of the same one."""
-    seen: set[tuple[str, str]] = set()
+    """Keep the best chunk of each place in the notes: other sections say more than a second piece of the same
+    one. A long section (a PDF or a flashcard file has one heading for everything) is several places: chunks
+    at least SAME_PLACE apart are kept apart, so a flat file still yields more than one passage."""
+    kept: dict[tuple[str, str], list[int]] = {}
     out = []
     for chunk, score in ranked:
-        key = (chunk.source, chunk.heading)
-        if key not in seen:
-            seen.add(key)
+        places = kept.setdefault((chunk.source, chunk.heading), [])
+        if all(abs(chunk.position - p) >= SAME_PLACE for p in places):
+            places.append(chunk.position)
             out.append((chunk, score))
     return out
 

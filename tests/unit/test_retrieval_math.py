@@ -40,3 +40,20 @@ def test_nested_labels_collapse_to_the_parent_section():
     items = [{"id": "q", "relevant": [{"source": "a.md", "heading": "A > B"}, {"source": "a.md", "heading": "A > B > C"}]}]
     per = score_run(items, {"q": [("c1", "a.md", "A > B > C")]})["per_query"]["q"]
     assert per["recall_1"] == 1.0 and per["recip_rank"] == 1.0
+
+
+def test_one_passage_per_place_in_the_notes():
+    """A section of 2-5 chunks gives one passage; a flat file (one heading over everything, as a PDF or a flashcard
+    file has) gives one per place, so a question still gets several passages from it."""
+    from assistant.retrieval.retriever import _one_per_section
+    from assistant.types import Chunk
+
+    def chunk(source, heading, position):
+        return Chunk(id=f"{source}-{position}", source=source, heading=heading, text="", position=position)
+
+    section = [chunk("a.md", "A > Warm pools", p) for p in (3, 1, 4, 2)]
+    other = chunk("a.md", "A > Spot", 5)
+    flat = [chunk("cards.txt", "cards", p) for p in (30, 2, 31, 12, 16, 17)]
+    ranked = [(c, 1.0) for c in [section[0], other, *section[1:], *flat]]
+    kept = [c.id for c, _ in _one_per_section(ranked)]
+    assert kept == ["a.md-3", "a.md-5", "cards.txt-30", "cards.txt-2", "cards.txt-12", "cards.txt-17"]
