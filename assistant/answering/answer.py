@@ -271,7 +271,9 @@ class Answerer:
         dropped); refused when nothing on the question's topic stands."""
         if shown is not None and shown.sentences:
             passages = list(passages)
-            supported = shown.renumbered(passages) + supported
+            first = shown.renumbered(passages)  # cited as in the final answer's sources
+            answer.instant = [{"text": s.text, "supported_by": s.supported_by} for s in first]
+            supported = first + supported
         on_topic = 0.0
         if supported:
             vecs = self.embedder.encode([s.text for s in supported])
