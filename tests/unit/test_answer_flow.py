@@ -233,7 +233,7 @@ def test_instant_part_comes_before_the_first_token_and_is_not_repeated(tutor):
     shown = events[0][1]
     assert shown.text.startswith("Managed warm pools keep provisioned instances alive") and shown.text.endswith("[1]")
     assert [c.heading for c in shown.citations] == ["SageMaker training > Managed warm pools"]
-    assert answer.first_content_ms < 1000 <= answer.first_token_ms  # before the model was even called
+    assert answer.first_token_ms - answer.first_content_ms >= 1000  # shown before the (slow) model was called
     assert answer.instant == shown.to_json()
     assert answer.answer.count("keep provisioned instances alive") == 1  # the model's repeat is said once
     assert answer.answer.startswith(shown.sentences[0].text) and "between jobs" in answer.answer
