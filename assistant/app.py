@@ -118,12 +118,14 @@ class Assistant:
 
         return Explainer(self, self.facts, llm=self.llm if with_model else None, seed=seed)
 
-    def ask(self, question: str, *, domain: int | None = None, on_text=None):
-        """A grounded answer with verified citations (see assistant.answering.answer.Answer). Near-topic questions the
-        notes do not cover are logged for the coverage-gap report; off-topic ones are no gap in the notes."""
+    def ask(self, question: str, *, domain: int | None = None, on_text=None, on_instant=None):
+        """A grounded answer with verified citations (see assistant.answering.answer.Answer). `on_instant` gets the
+        verified note sentences known before the model runs (answering/instant.py), `on_text` the model's stream.
+        Near-topic questions the notes do not cover are logged for the coverage-gap report; off-topic ones are no
+        gap in the notes."""
         from assistant.answering.answer import refusal_kind
 
-        answer = self.answerer.ask(question, domain=domain, on_text=on_text)
+        answer = self.answerer.ask(question, domain=domain, on_text=on_text, on_instant=on_instant)
         if answer.refused and refusal_kind(answer) == "near-topic":
             closest = "; ".join(f"{c['source']} — {c['heading']}" for c in answer.closest[:2])
             self.bank.log_refusal(question, closest)

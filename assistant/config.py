@@ -65,6 +65,8 @@ class LLMSettings(BaseModel):
     seed: int = Field(7, description="Sampling seed (answers use temperature 0 anyway).")
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
     max_answer_tokens: int = Field(320, ge=32, description="Upper bound on an answer's length in tokens.")
+    prompt_lookup: int = Field(0, ge=0, le=32, description="Prompt-lookup decoding: tokens drafted from n-grams of "
+                               "the prompt per step (llama.cpp verifies each; answers quote their passages); 0 = off.")
     passages: int = Field(4, ge=1, le=10, description="Retrieved passages put in front of the model.")
     section_chars: int = Field(2400, ge=0, description="The closest passage's note section is sent whole up to "
                                "this many characters (a worked example's scenario, answer and reasons together).")

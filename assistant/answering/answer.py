@@ -1,4 +1,4 @@
-"""Ask: retrieve -> choose passages -> key point -> prompt -> generate (streamed, JSON-constrained) -> verify
+"""Ask: retrieve -> choose passages -> key point -> instant -> prompt -> generate (streamed, JSON-constrained) -> verify
 citations -> complete from the notes -> present, one method of `Answerer` per stage.
 
 Refusal is decided in code, from the retrieval evidence and from what verification leaves standing,
@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from assistant.answering.citations import SentenceCheck, Verification, Verifier
+from assistant.answering.instant import Instant, instant_sentences
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
 from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema, fit_passages,  # noqa: F401
                                           focus_passages, passage_cost, prompt_overhead, section_first)
@@ -53,6 +54,8 @@ class Answer:
     output_tokens: int = 0
     passages_used: int = 0
     error: str = ""
+    instant: list[dict] = field(default_factory=list)  # verified note sentences shown before the model's answer
+    first_content_ms: float | None = None  # until the learner saw something true: the instant part, or else the model
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -113,8 +116,8 @@ class Found:
 
 
 class Answerer:
-    """`ask` runs the stages top to bottom: retrieve -> choose passages -> key point -> prompt -> generate ->
-    verify -> complete -> present. Each stage records what it decided on the Answer.
+    """`ask` runs the stages top to bottom: retrieve -> choose passages -> key point -> instant -> prompt ->
+    generate -> verify -> complete -> present. Each stage records what it decided on the Answer.
 
     It receives what it uses: the model, a search function (`search(question, k, domain=...)`), the embedder,
     the index (its BM25 side: terms the notes never use, a passage's whole section), the facts (a callable:
@@ -132,19 +135,21 @@ class Answerer:
         self.verifier = Verifier(embedder, settings.support)
         self._key_points: tuple[object, KeyPointFinder] | None = None
 
-    def ask(self, question: str, *, domain: int | None = None, on_text: Callable[[str], None] | None = None) -> Answer:
+    def ask(self, question: str, *, domain: int | None = None, on_text: Callable[[str], None] | None = None,
+            on_instant: Callable[[Instant], None] | None = None) -> Answer:
         started = time.perf_counter()
         question = check_query(question)
         answer, found = self.retrieve(question, domain, started)
-        if not self.covered(answer):
+        if not self.covered(answer):  # decided before the model is even loaded
             return self._refuse(answer, started)
         focused = self.choose_passages(found)
         point, focused = self.key_point(question, found, focused)
+        shown = self.instant(answer, found, focused, point, started, on_instant)
         passages, messages = self.prompt(answer, question, focused, point)
         raw = self.generate(answer, messages, len(passages), started, on_text)
         verification = self.verify(answer, raw, passages, point)
         supported = self.complete(answer, verification, passages, point)
-        self.present(answer, supported, passages, found.qvec)
+        self.present(answer, supported, passages, found.qvec, shown)
         answer.total_ms = 1000 * (time.perf_counter() - started)
         return answer
 
@@ -184,6 +189,21 @@ class Answerer:
         section = self.index.load_bm25().section(focused[0].chunk)
         return point, section_first(focused, section, self.llm_settings.section_chars)
 
+    def instant(self, answer: Answer, found: Found, focused: list[SearchResult], point: KeyPoint | None,
+                started: float, on_instant: Callable[[Instant], None] | None) -> Instant:
+        """What is already known and verified, shown before the model is loaded or called: the key point's note
+        sentences, or the best passage's sentences that answer the question (see answering/instant.py)."""
+        chunks = [h.chunk for h in focused]
+        lead = max(zip(found.similarity, range(len(found.hits))))[1]
+        checks = instant_sentences(found.qvec, chunks, found.hits[lead].chunk, point, self.embedder, self.verifier,
+                                   self.settings.min_answer_relevance)
+        shown = Instant(checks, chunks, 1000 * (time.perf_counter() - started))
+        if checks:
+            answer.instant, answer.first_content_ms = shown.to_json(), shown.ms
+            if on_instant:
+                on_instant(shown)
+        return shown
+
     def prompt(self, answer: Answer, question: str, focused: list[SearchResult],
                point: KeyPoint | None) -> tuple[list[Chunk], list[dict]]:
         """The messages: the passages that fit the model's window, numbered, and the key point."""
@@ -204,6 +224,7 @@ class Answerer:
                                          max_tokens=self.llm_settings.max_answer_tokens):
                 if answer.first_token_ms is None:
                     answer.first_token_ms = 1000 * (time.perf_counter() - started)
+                    answer.first_content_ms = answer.first_content_ms or answer.first_token_ms
                 raw += piece
                 shown = display.feed(piece)
                 if shown and on_text:
@@ -236,16 +257,23 @@ class Answerer:
                  point: KeyPoint | None) -> list[SentenceCheck]:
         """The supported sentences, and what the key point says that they leave out, quoted from the notes."""
         supported = [s for s in verification.sentences if s.supported]
-        if supported and point is not None:
-            answer.key_fact = point.id
-            gaps = point.fill(" ".join(s.text for s in supported), passages)
+        if (supported or answer.instant) and point is not None:
+            answer.key_fact = point.id  # what the instant part already quoted is no gap
+            gaps = point.fill(" ".join([s.text for s in supported] + [s["text"] for s in answer.instant]), passages)
             added = [s for s in self.verifier.verify(gaps, passages).sentences if s.supported] if gaps else []
             answer.filled = [{"text": s.text, "supported_by": s.supported_by} for s in added]
             supported = supported + added
         return supported
 
-    def present(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec) -> None:
-        """Each thing said once, with its [n] citations; refused when nothing on the question's topic stands."""
+    def present(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec,
+                shown: Instant | None = None) -> None:
+        """Each thing said once, with its [n] citations, the instant part first (a model sentence repeating it is
+        dropped); refused when nothing on the question's topic stands."""
+        if shown is not None and shown.sentences:
+            passages = list(passages)
+            first = shown.renumbered(passages)  # cited as in the final answer's sources
+            answer.instant = [{"text": s.text, "supported_by": s.supported_by} for s in first]
+            supported = first + supported
         on_topic = 0.0
         if supported:
             vecs = self.embedder.encode([s.text for s in supported])
@@ -266,7 +294,7 @@ class Answerer:
         """Matches questions to the facts, built again when the facts change (they follow the index)."""
         facts = self.facts()
         if self._key_points is None or self._key_points[0] is not facts:
-            self._key_points = (facts, KeyPointFinder(facts, self.embedder, self.settings.fact_match))
+            self._key_points = (facts, KeyPointFinder(facts, self.index.text_vectors, self.settings.fact_match))
         return self._key_points[1]
 
     def _refuse(self, answer: Answer, started: float | None) -> Answer:

@@ -6,7 +6,8 @@ Parts, in order (each can be chosen with `parts`):
   ingest      the bundled corpus end to end vs raw sentence-transformers encode; unchanged re-ingest
   retrieval   hybrid vs raw Chroma p50/p95 at each size, domain filter cost, BM25 rebuild count
   server      a real `chroma run` with 10k chunks and 20 concurrent clients
-  generation  `study ask` vs raw llama.cpp: time to first token, decode tok/s, KV-cache reuse, bandwidth bound
+  generation  `study ask` vs raw llama.cpp: first verified content, time to first token, decode tok/s, total
+              (p50/p95), KV-cache reuse, bandwidth bound; then a cold `study ask` process to its first content
   memory      peak RSS of `study ask` and of the Streamlit UI, each in its own process
 The benchmark works in <data>/bench/ (its own index of the corpus, cached synthetic indexes); the
 learner's index is never touched.
@@ -70,6 +71,11 @@ def run_bench(assistant, *, sizes: list[int], runs: int = 3, parts: tuple[str, .
             from assistant.bench.generation import bench_generation
 
             results["generation"] = bench_generation(corpus_app, asked, progress)
+            from assistant.bench.cold_start import bench_cold_start
+
+            if progress:
+                print("Cold start: `study ask` in a fresh process until its first verified content ...", flush=True)
+            results["cold_start"] = bench_cold_start(corpus_app.settings, asked)
         if "memory" in parts:
             from assistant.bench.memory import bench_memory
 

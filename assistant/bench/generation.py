@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from assistant.bench.stats import median, ratio
+from assistant.bench.stats import median, ratio, summary
 
 
 class TimedLLM:
@@ -153,6 +153,8 @@ def bench_generation(assistant, questions: list[str], progress: bool) -> dict:
                 "prefix_tokens_reused": _common_prefix(app_before, app_after[:prompt_tokens]),
                 "raw_prefix_tokens_reused": raw_reused,
                 "app_first_token_ms": round(answer.first_token_ms, 1),
+                "app_first_content_ms": round(answer.first_content_ms, 1),
+                "instant": bool(answer.instant),
                 "app_model_first_token_ms": round(model_ttft, 1),
                 "app_before_model_ms": round(answer.first_token_ms - model_ttft, 1),
                 "raw_prefill_ms": round(raw_prefill_ms, 1),
@@ -183,11 +185,29 @@ def bench_generation(assistant, questions: list[str], progress: bool) -> dict:
         "raw_grammar_decode_tok_s": round(grammar_decode, 2) if grammar_decode else None,
         "decode_over_raw_with_grammar": ratio(med["app_decode_tok_s"], grammar_decode),
         "kv_cache": kv,
+        "latency": latency(measured),
         "memory_bandwidth": bandwidth,
         "decode_bound_tok_s": round(bound_tps, 1),
         "decode_bound_ms_per_token": round(1000 / bound_tps, 1),
         "raw_decode_share_of_bound": ratio(med["raw_decode_tok_s"], bound_tps),
     }
+
+
+def latency(measured: list[dict]) -> dict:
+    """p50/p95 over the answered questions: first verified content, model time to first token (prefill), decode
+    tok/s and total per answer, each beside the raw engine's figure from the same run where one exists."""
+    def pick(key):
+        return [r[key] for r in measured if r.get(key) is not None]
+
+    out = {"first_content_ms": summary(pick("app_first_content_ms")),
+           "model_first_token_ms": summary(pick("app_model_first_token_ms")),
+           "raw_prefill_ms": summary(pick("raw_prefill_ms")),
+           "decode_tok_s": summary(pick("app_decode_tok_s")), "raw_decode_tok_s": summary(pick("raw_decode_tok_s")),
+           "total_ms": summary(pick("app_total_ms")),
+           "instant_share": round(sum(r.get("instant", False) for r in measured) / len(measured), 2)}
+    out["model_first_token_over_raw_prefill_p50"] = ratio(out["model_first_token_ms"]["p50"], out["raw_prefill_ms"]["p50"])
+    out["decode_over_raw_p50"] = ratio(out["decode_tok_s"]["p50"], out["raw_decode_tok_s"]["p50"])
+    return out
 
 
 def _cached(llama) -> list[int]:

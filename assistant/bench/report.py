@@ -35,6 +35,14 @@ def targets(results: dict) -> list[dict]:
     add("ask time to first token / raw prefill", _get(results, "generation", "first_token_over_raw_prefill"), "<= 1.1",
         lambda v: v <= 1.1)
     add("ask decode tok/s / raw decode", _get(results, "generation", "decode_over_raw"), ">= 0.9", lambda v: v >= 0.9)
+    add("first verified content p50, warm (ms)", _get(results, "generation", "latency", "first_content_ms", "p50"),
+        "<= 1000", lambda v: v <= 1000)
+    add("cold `study ask` to first content p50 (ms)", _get(results, "cold_start", "first_content_ms", "p50"), "<= 3000",
+        lambda v: v <= 3000)
+    add("model time to first token p50 (ms)", _get(results, "generation", "latency", "model_first_token_ms", "p50"),
+        "<= 4000", lambda v: v <= 4000)
+    add("total per answer p50 (ms)", _get(results, "generation", "latency", "total_ms", "p50"), "<= 9000",
+        lambda v: v <= 9000)
     add("instruction prefix tokens served from the KV cache (next question)",
         _get(results, "generation", "kv_cache", "prefix_tokens_reused"), "> 0", lambda v: v > 0)
     return out
@@ -115,6 +123,27 @@ def markdown(results: dict) -> str:
                   f"measured copy bandwidth = {gen['decode_bound_ms_per_token']} ms per token, at most "
                   f"{gen['decode_bound_tok_s']} tok/s; raw decode reaches {_fmt(gen['raw_decode_share_of_bound'])} of it.",
                   ""]
+    lat = (gen or {}).get("latency")
+    if lat:
+        def row(name, key, raw_key=None, ratio_key=None):
+            ours, raw = lat[key], lat.get(raw_key) if raw_key else None
+            raw_text = f"{_fmt(raw['p50'])} / {_fmt(raw['p95'])}" if raw else "–"
+            return f"| {name} | {_fmt(ours['p50'])} / {_fmt(ours['p95'])} | {raw_text} | {_fmt(lat.get(ratio_key)) if ratio_key else ''} |"
+
+        lines += [f"**Latency per answer** (p50 / p95 over {lat['total_ms']['n']} answered questions; verified content "
+                  f"from the notes shown before the model for {lat['instant_share']:.0%} of them)", "",
+                  "| figure | `study ask` p50 / p95 | raw engine p50 / p95 | ratio (p50) |", "|---|---|---|---|",
+                  row("first verified content, ms (warm process)", "first_content_ms"),
+                  row("model time to first token, ms", "model_first_token_ms", "raw_prefill_ms",
+                      "model_first_token_over_raw_prefill_p50"),
+                  row("decode tok/s", "decode_tok_s", "raw_decode_tok_s", "decode_over_raw_p50"),
+                  row("total per answer, ms", "total_ms")]
+        cold = results.get("cold_start")
+        if cold:
+            fc, py = cold["first_content_ms"], cold["python_start_ms"]
+            lines.append(f"| cold `study ask` to first content, ms (new process) | {_fmt(fc['p50'])} / {_fmt(fc['p95'])} | "
+                         f"{_fmt(py['p50'])} / {_fmt(py['p95'])} (`python -c pass`) | {_fmt(cold['over_python_start_p50'])} |")
+        lines.append("")
     mem = results.get("memory")
     if mem:
         lines += ["**Memory** (peak RSS of the process)", "", "| process | peak RSS MB | note |", "|---|---|---|",

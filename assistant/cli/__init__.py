@@ -206,13 +206,38 @@ def cmd_ask(assistant: Assistant, args) -> int:
     if args.backend:
         assistant = with_backend(assistant, args.backend)
     assistant.ensure_index(progress=not args.json)
-    stream = None if args.json else (lambda text: print(text, end="", flush=True))
-    answer = assistant.ask(args.question, domain=args.domain, on_text=stream)
+    stream = instant = None
+    if not args.json:
+        instant, stream = print_instant, _labelled_stream()
+    answer = assistant.ask(args.question, domain=args.domain, on_text=stream, on_instant=instant)
     if args.json:
         print(json.dumps(answer.to_json(), indent=1))
         return 0
     print_answer(answer, streamed=True)
     return 0
+
+
+def print_instant(shown) -> None:
+    """The verified note sentences known before the model runs, at once, labelled and cited."""
+    from assistant.answering.render import inert
+
+    print("From your notes (verified):\n" + inert(shown.text))
+    for c in shown.citations:
+        print(f"  [{c.n}] {c.source} — {c.heading}")
+    print(flush=True)
+
+
+def _labelled_stream():
+    """Prints the model's stream, under a label the first time it says something."""
+    started = []
+
+    def stream(text: str) -> None:
+        if not started:
+            started.append(True)
+            print("The model's answer (unverified until it ends):")
+        print(text, end="", flush=True)
+
+    return stream
 
 
 def with_backend(assistant: Assistant, backend: str) -> Assistant:
@@ -241,7 +266,8 @@ def print_answer(answer, streamed: bool) -> None:
         print(f"[{c.n}] {c.source} — {c.heading}")
         print("    " + inert(c.text.replace(chr(10), " "))[:400])
     first = f"{answer.first_token_ms / 1000:.1f}s" if answer.first_token_ms else "-"
-    print(f"\n({answer.backend}: {answer.model}; retrieval {answer.retrieve_ms:.0f} ms, first token {first}, "
+    notes = f"from your notes {answer.first_content_ms / 1000:.1f}s, " if answer.instant else ""
+    print(f"\n({answer.backend}: {answer.model}; retrieval {answer.retrieve_ms:.0f} ms, {notes}first token {first}, "
           f"total {answer.total_ms / 1000:.1f}s)")
 
 

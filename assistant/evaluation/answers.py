@@ -17,12 +17,14 @@ from assistant.evaluation.retrieval import load_items
 def shown_sentences(answer) -> list[dict]:
     """What the learner reads: each sentence of the final answer with the passages it cites ([n] markers).
 
-    Model sentences the verifier kept (and that survived de-duplication) come first, then the key-point fill.
+    The note sentences shown at once (the instant part) come first, then the model sentences the verifier kept
+    (and that survived de-duplication), then the key-point fill.
     Saved in the results so a separate judge (assistant/evaluation/judge.py) can run later without re-asking.
     """
     if answer.refused:
         return []
-    out = [{"text": s["text"], "cites": list(s["supported_by"]), "origin": "model"}
+    out = [{"text": s["text"], "cites": list(s["supported_by"]), "origin": "instant"} for s in answer.instant]
+    out += [{"text": s["text"], "cites": list(s["supported_by"]), "origin": "model"}
            for s in answer.sentences if s["supported_by"] and s["text"] in answer.answer]
     out += [{"text": f["text"], "cites": list(f["supported_by"]), "origin": "fill"} for f in answer.filled]
     return out
@@ -44,6 +46,7 @@ def grade(item: dict, answer) -> dict:
             "correct": correct, "correct_model_alone": correct_alone, "filled": len(answer.filled),
             "key_fact": answer.key_fact, "citations_valid": cited_ok, "invalid_citations": answer.invalid_citations,
             "sentences": len(answer.sentences), "supported": sum(bool(s["supported_by"]) for s in answer.sentences),
+            "instant": len(answer.instant), "first_content_ms": answer.first_content_ms,
             "first_token_ms": answer.first_token_ms, "total_ms": answer.total_ms, "output_tokens": answer.output_tokens,
             "prompt_tokens": answer.prompt_tokens, "complete": answer.complete, "answer": answer.answer,
             "unsupported": [{"text": s["text"], "reason": s["reason"]} for s in answer.sentences if not s["supported_by"]],
@@ -63,6 +66,7 @@ def summarise(rows: list[dict]) -> dict:
     decode = [r["output_tokens"] / ((r["total_ms"] - r["first_token_ms"]) / 1000) for r in generated
               if r["first_token_ms"] and r["total_ms"] > r["first_token_ms"] and r["output_tokens"]]
     ttft = [r["first_token_ms"] for r in generated if r["first_token_ms"]]
+    first = [r["first_content_ms"] for r in rows if r.get("first_content_ms")]
     return {
         "questions": len(rows), "in_notes": len(ins), "out_of_notes": len(outs),
         "correct": sum(r["correct"] for r in ins) / max(len(ins), 1),
@@ -70,6 +74,7 @@ def summarise(rows: list[dict]) -> dict:
         "correct_model_alone": sum(r["correct_model_alone"] for r in ins) / max(len(ins), 1),
         "exercises_correct_model_alone": f"{sum(r['correct_model_alone'] for r in ex)}/{len(ex)}",
         "answers_filled": sum(bool(r["filled"]) for r in ins) / max(len(ins), 1),
+        "answers_with_instant": sum(bool(r.get("instant")) for r in ins) / max(len(ins), 1),
         "citation_validity": sum(r["citations_valid"] for r in rows) / max(len(rows), 1),
         "model_citations_out_of_range": sum(len(r["invalid_citations"]) for r in rows),
         "supported_sentences": sum(r["supported"] for r in generated) / max(sum(r["sentences"] for r in generated), 1),
@@ -79,6 +84,7 @@ def summarise(rows: list[dict]) -> dict:
                                      for kind in sorted({r.get("kind") or "unlabelled" for r in outs})},
         "false_refusals": sum(r["refused"] for r in ins) / max(len(ins), 1),
         "median_first_token_ms": statistics.median(ttft) if ttft else None,
+        "median_first_content_ms": statistics.median(first) if first else None,
         "median_decode_tok_s": statistics.median(decode) if decode else None,
         "median_total_ms": statistics.median(r["total_ms"] for r in rows),
     }
@@ -151,12 +157,15 @@ def format_answer_table(results: dict) -> str:
              f"| ... from the model's sentences alone (no key-point fill) | {pct(s['correct_model_alone'])}, "
              f"exercises {s['exercises_correct_model_alone']} |",
              f"| answers completed with note sentences (key-point fill) | {pct(s['answers_filled'])} |",
+             f"| answers opened with verified note sentences (instant part) | {pct(s.get('answers_with_instant', 0))} |",
              f"| citation validity (cites only retrieved passages) | {pct(s['citation_validity'])} |",
              f"| model citations to non-passages (dropped) | {s['model_citations_out_of_range']} |",
              f"| sentences supported by their citations | {pct(s['supported_sentences'])} |",
              f"| correct refusals (not in notes) | {pct(s['correct_refusals'])} |",
              *[f"| ... {kind} | {share} |" for kind, share in s.get("correct_refusals_by_kind", {}).items()],
              f"| false refusals (in notes) | {pct(s['false_refusals'])} |"]
+    if s.get("median_first_content_ms"):
+        lines.append(f"| median time to first verified content | {s['median_first_content_ms'] / 1000:.1f} s |")
     if s["median_first_token_ms"]:
         lines.append(f"| median time to first token | {s['median_first_token_ms'] / 1000:.1f} s |")
     if s["median_decode_tok_s"]:

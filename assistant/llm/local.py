@@ -31,17 +31,22 @@ class LocalLLM(GenerateFromStream):
     def llama(self):
         path = self.path or assemble_default_model(self.data_dir / "models")
         check_gguf(path)
-        key = (str(path), self.settings.n_ctx, self.settings.n_threads)
+        key = (str(path), self.settings.n_ctx, self.settings.n_threads, self.settings.prompt_lookup)
         with _LOAD_LOCK:
             if key not in _MODELS:
                 try:
                     from llama_cpp import Llama
                 except ImportError as exc:
                     raise BackendError("llama-cpp-python is not installed: run `make install`") from exc
+                draft = None
+                if self.settings.prompt_lookup:  # drafts copied from the prompt's n-grams, each checked by the model
+                    from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+                    draft = LlamaPromptLookupDecoding(num_pred_tokens=self.settings.prompt_lookup)
                 try:
                     _MODELS[key] = Llama(model_path=str(path), n_ctx=self.settings.n_ctx,
                                          n_threads=self.settings.n_threads, n_batch=256, verbose=False,
-                                         seed=self.settings.seed)
+                                         seed=self.settings.seed, draft_model=draft)
                 except (ValueError, RuntimeError) as exc:
                     raise BackendError(f"llama.cpp could not load {path}: {exc}; check it is a complete GGUF "
                                        "model or unset STUDY_LLM__MODEL_PATH") from exc

@@ -10,11 +10,8 @@
 """
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -72,25 +69,11 @@ class KeyFinder:
         return np.array([self._vec[t] for t in texts])
 
     def need_vectors(self) -> tuple[list[Decision], np.ndarray]:
-        """Decision needs, encoded once and kept in the data folder (a cold `study explain` reads them back)."""
+        """Decision needs, read from the vectors stored with the index (shared with answers and retrieval)."""
         if self._needs is None:
             decisions = list(self.facts.decisions)
             needs = [d.need for d in decisions]
-            digest = hashlib.sha256("\x1f".join([self.assistant.embedder.name, *needs]).encode()).hexdigest()[:16]
-            path = Path(self.assistant.settings.data_dir) / "cache" / f"explain-needs-{digest}.npy"
-            try:
-                vectors = np.load(path) if path.is_file() else None
-            except (OSError, ValueError):
-                vectors = None
-            if vectors is None or len(vectors) != len(needs):
-                vectors = self.assistant.embedder.encode(needs) if needs else np.zeros((0, 1))
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = path.with_suffix(f".{os.getpid()}.npy")
-                    np.save(tmp, vectors)
-                    tmp.replace(path)
-                except OSError:  # a read-only data folder: encode again next time
-                    pass
+            vectors = self.assistant.index.text_vectors.encode(needs) if needs else np.zeros((0, 1))
             self._needs = (decisions, vectors)
         return self._needs
 

@@ -72,7 +72,7 @@ class Retriever:
             return None
         bm25 = self.index.load_bm25()
         if self._fact_ranker is None or self._fact_ranker.generation != bm25.generation:
-            self._fact_ranker = FactRanker(self._facts(), self.index.embedder, bm25.chunks, bm25.generation)
+            self._fact_ranker = FactRanker(self._facts(), self.index.text_vectors, bm25.chunks, bm25.generation)
         return self._fact_ranker
 
     def search(self, query: str, k: int | None = None, *, domain: int | None = None, task: str | None = None,

@@ -95,6 +95,12 @@ def test_bench_generation_and_cli_memory(make_assistant, three_notes, model_path
     assert kv["repeat_model_first_token_ms"] < kv["cold_model_first_token_ms"]
     assert positive(gen["memory_bandwidth"]["gbs"], gen["decode_bound_tok_s"])
     assert gen["raw_decode_share_of_bound"] < 1.5  # cannot beat memory bandwidth by much (caches)
+    lat = gen["latency"]
+    assert lat["total_ms"]["n"] == 2 and lat["first_content_ms"]["p50"] <= lat["total_ms"]["p50"]
+    assert lat["model_first_token_ms"]["p95"] >= lat["model_first_token_ms"]["p50"] > 0
+    cold = results["cold_start"]  # a fresh `study ask` process, stopped at its first verified content
+    assert cold["shown"] == 2 and cold["first_content_ms"]["p50"] > cold["python_start_ms"]["p50"] > 0
+    assert "Latency per answer" in markdown(results) and "cold `study ask`" in markdown(results)
     mem = results["memory"]
     assert mem["cli_ask"]["exit_status"] == 0 and mem["cli_ask"]["answered"]
     assert mem["cli_search"]["exit_status"] == 0 and mem["cli_search"]["found"]

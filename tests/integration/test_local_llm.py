@@ -29,6 +29,27 @@ def test_grounded_answer_with_citations(make_assistant, small_corpus, model_path
 
 
 @pytest.mark.llm
+def test_prompt_lookup_decoding_gives_the_same_verified_answer(make_assistant, small_corpus, model_path):
+    """Drafts copied from the prompt are only kept where the model would have chosen the same token: with the
+    same seed (and temperature 0) the answer is the plain path's, token for token."""
+    from assistant.llm import local
+
+    answers = {}
+    for lookup in (0, 10):
+        assistant = make_assistant(llm=LLMSettings(model_path=model_path, prompt_lookup=lookup, passages=2,
+                                                   max_answer_tokens=128))
+        if not answers:
+            assistant.ingest([small_corpus], progress=False)
+        answers[lookup] = assistant.ask("How do managed warm pools help consecutive training jobs start?")
+        assert (local._MODELS[next(k for k in local._MODELS if k[-1] == lookup)].draft_model is None) == (lookup == 0)
+    plain, lookup = answers[0], answers[10]
+    assert [s["text"] for s in lookup.sentences] == [s["text"] for s in plain.sentences]
+    assert lookup.answer == plain.answer and not plain.refused
+    for key in [k for k in local._MODELS if k[-1] == 10]:
+        del local._MODELS[key]  # one model copy in memory for the tests after this one
+
+
+@pytest.mark.llm
 def test_cli_ask_json_in_a_fresh_process(small_corpus, model_path, tmp_path):
     env = {**os.environ, "STUDY_DATA_DIR": str(tmp_path / "data"), "STUDY_CORPUS": str(small_corpus),
            "STUDY_LLM__MODEL_PATH": str(model_path)}

@@ -67,11 +67,13 @@ def test_question_naming_things_no_note_mentions_is_refused(tutor):
     assert answer.refused and "Route" in answer.missing_terms and not llm.prompts
 
 
-def test_answer_with_no_supported_sentence_is_refused(tutor):
+def test_answer_with_no_supported_model_sentence_keeps_only_the_notes_verified_sentence(tutor):
     assistant, llm = tutor
     llm.enqueue(reply(([1], "Use Amazon Neptune graph queries to speed up the jobs.")))
     answer = assistant.ask("How do managed warm pools help consecutive training jobs start?")
-    assert answer.refused and answer.unsupported and answer.citations == []
+    assert answer.unsupported == ["Use Amazon Neptune graph queries to speed up the jobs."]
+    assert not answer.refused and "Neptune" not in answer.answer  # the instant part, already shown, stands alone
+    assert answer.answer == answer.instant[0]["text"] + " [1]"
 
 
 def test_a_repeated_sentence_is_said_once(tutor):
@@ -162,7 +164,7 @@ def test_matching_question_gets_the_pairs_not_a_decision(bundled_tutor):
     assert "Key point from the notes" not in user  # no decision fits: none is stated
     assert "Key pairs from the notes: Token: The basic unit of text" in user
     assert "vector" in answer.answer and "retrieved" in answer.answer  # the pairs the model left out, from the notes
-    assert answer.filled and answer.answer.startswith("Tokens are the basic unit")
+    assert answer.instant and answer.answer.startswith(answer.instant[0]["text"])  # quoted at once, said first
 
 
 def test_answer_missing_key_steps_is_completed_from_the_notes(bundled_tutor):
@@ -172,9 +174,11 @@ def test_answer_missing_key_steps_is_completed_from_the_notes(bundled_tutor):
     answer = assistant.ask("What are the steps to create a SageMaker Feature Store feature group and ingest data "
                            "into it?")
     assert answer.key_fact == "d1-seq-feature-group-ingest" and not answer.refused
-    assert answer.answer.startswith("Create a feature group using")  # the model's own sentences first
+    assert answer.instant and answer.answer.startswith(answer.instant[0]["text"])  # the notes' steps, shown at once
+    assert answer.answer.index("Create a feature group using") > len(answer.instant[0]["text"])  # then the model's
     assert "PutRecord" in answer.answer and "record identifier" in answer.answer and "event time" in answer.answer
-    assert all(f["text"] in answer.answer for f in answer.filled) and len(answer.filled) <= 3
+    assert all(f["text"] in answer.answer for f in answer.filled) and len(answer.filled) + len(answer.instant) <= 3
+    assert not {f["text"] for f in answer.filled} & {i["text"] for i in answer.instant}  # no note sentence twice
     assert [s["text"] for s in answer.sentences] == ["Create a feature group using the SageMaker Feature Store API.",
                                                      "Then ingest data into the feature group."]
     assert answer.supported_share == 1.0  # measured on the model's sentences, not inflated by the notes' ones
@@ -201,3 +205,71 @@ def test_a_wrong_pairing_is_left_out_and_the_notes_pairs_are_quoted(bundled_tuto
     assert answer.unsupported == [wrong] and wrong not in answer.answer
     assert "the notes pair it with" in answer.sentences[0]["reason"]
     assert "splitting" in answer.answer.lower() and "log" in answer.answer.lower()  # quoted from the notes
+
+
+# ---- the instant part: verified note sentences before the model's first token ------------------------------
+WARM = "How do managed warm pools help consecutive training jobs start?"
+
+
+def test_instant_part_comes_before_the_first_token_and_is_not_repeated(tutor):
+    import time
+
+    assistant, _ = tutor
+    events = []
+
+    class Slow(ScriptedLLM):  # a model that takes its time, as the local one does on 2 cores
+        def stream(self, messages, **kw):
+            time.sleep(1.0)
+            yield from super().stream(messages, **kw)
+
+    slow = Slow().enqueue(reply(
+        ([1], "Managed warm pools keep provisioned instances alive after a training job ends, so consecutive "
+              "training jobs start without waiting for new capacity."),  # repeats the notes word for word
+        ([1], "Warm pools keep the instances provisioned between jobs.")))
+    assistant.use_llm(slow)
+    answer = assistant.ask(WARM, on_instant=lambda shown: events.append(("instant", shown)),
+                           on_text=lambda text: events.append(("text", text)))
+    assert events[0][0] == "instant" and events[1][0] == "text"
+    shown = events[0][1]
+    assert shown.text.startswith("Managed warm pools keep provisioned instances alive") and shown.text.endswith("[1]")
+    assert [c.heading for c in shown.citations] == ["SageMaker training > Managed warm pools"]
+    assert answer.first_token_ms - answer.first_content_ms >= 1000  # shown before the (slow) model was called
+    assert answer.instant == shown.to_json()
+    assert answer.answer.count("keep provisioned instances alive") == 1  # the model's repeat is said once
+    assert answer.answer.startswith(shown.sentences[0].text) and "between jobs" in answer.answer
+
+
+def test_instant_part_never_shows_a_sentence_the_verifier_rejects(tutor):
+    from assistant.answering.citations import Verifier
+
+    assistant, llm = tutor
+
+    class Strict(Verifier):  # the real verifier, plus one rejection: a stand-in for any sentence it turns down
+        def verify(self, sentences, passages):
+            result = super().verify(sentences, passages)
+            for check in result.sentences:
+                if "provisioned instances alive" in check.text:
+                    check.supported_by, check.reason = [], "rejected for the test"
+            return result
+
+    assistant.answerer.verifier = Strict(assistant.embedder, assistant.settings.support)
+    llm.enqueue(reply(([1], "Warm pools let consecutive training jobs start without waiting for new capacity.")))
+    shown = []
+    answer = assistant.ask(WARM, on_instant=shown.append)
+    assert shown == [] and answer.instant == []  # nothing verified to show early: nothing shown
+    assert answer.first_content_ms == answer.first_token_ms
+    assert not answer.refused and "provisioned instances alive" not in answer.answer
+
+
+def test_a_refusal_decided_by_retrieval_never_loads_the_model(make_assistant, small_corpus, tmp_path):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"not a model")  # loading it raises
+    assistant = make_assistant(llm={"model_path": broken})
+    assistant.ingest([small_corpus], progress=False)
+    for question in ("What is the best recipe for sourdough bread?",
+                     "How do I configure Amazon Route 53 health checks for SageMaker endpoints?"):
+        assert assistant.ask(question).refused
+    shown = []
+    with pytest.raises(Exception, match="not a GGUF file"):  # a covered question does load it, after the instant part
+        assistant.ask(WARM, on_instant=shown.append)
+    assert shown and shown[0].sentences

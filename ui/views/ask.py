@@ -47,13 +47,21 @@ def answer_pending(turn: dict) -> None:
     """Answer one question with a status that says what is happening from the moment it was asked."""
     from assistant.llm import local
 
+    notes = st.empty()  # the verified note sentences, at once, above the model's stream
     with st.status("Searching your notes ...", expanded=False) as status:
         try:
-            if isinstance(a.llm, local.LocalLLM) and not local._MODELS:  # no weights in this process yet
-                status.update(label="Loading the language model (first question only, up to a minute or two) ...")
-                a.llm.llama  # noqa: B018 - the weights load on first use
-            status.update(label="Searching your notes and reading the passages ...")
             live, parts = st.empty(), []
+
+            def on_instant(shown) -> None:
+                text, citations = renumber(shown.text, shown.citations)
+                with notes.container():
+                    st.caption("From your notes (verified), while the model writes:")
+                    st.markdown(safe(text))
+                    st.caption("  \n".join(safe(f"[{c.n}] {c.source} — {c.heading}") for c in citations))
+                if isinstance(a.llm, local.LocalLLM) and not local._MODELS:  # no weights in this process yet
+                    status.update(label="Loading the language model (first question only, up to a minute or two) ...")
+                else:
+                    status.update(label="Reading the passages ...")
 
             def on_text(t: str) -> None:
                 if not parts:
@@ -61,12 +69,13 @@ def answer_pending(turn: dict) -> None:
                 parts.append(t)
                 live.text("".join(parts))
 
-            turn["answer"] = a.ask(turn["question"], domain=domain, on_text=on_text)
+            turn["answer"] = a.ask(turn["question"], domain=domain, on_text=on_text, on_instant=on_instant)
         except Exception as exc:  # noqa: BLE001 - shown as a plain message
             turn["error"] = safe(str(exc)) or type(exc).__name__
             status.update(label="Could not answer", state="error", expanded=False)
             return
         live.empty()
+        notes.empty()  # the final answer below says it again, merged
         status.update(label="Answered", state="complete", expanded=False)
 
 
