@@ -106,12 +106,14 @@ class Embedder(Embeddings):
             return self._encode(texts, progress)
         # an answer embeds its passages in retrieval and again in each verification: remember recent texts
         cache = self.__dict__.setdefault("_recent", {})
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        known = {t: v for t in texts if (v := cache.get(t)) is not None}  # a snapshot: another thread (the UI) may clear the cache
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
+            known.update(zip(missing, self._encode(missing, progress)))
             if len(cache) + len(missing) > RECENT_MAX:
                 cache.clear()
-            cache.update(zip(missing, self._encode(missing, progress)))
-        return np.array([cache[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
+            cache.update((t, known[t]) for t in missing)
+        return np.array([known[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
 
     def _encode(self, texts: list[str], progress: bool = False):
         if len(texts) <= LIGHT_MAX and "model" not in self.__dict__ and self.light is not None:
