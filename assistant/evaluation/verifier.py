@@ -11,8 +11,9 @@ curated facts, and `KeyPoint.mispaired` is applied as the answer does (when `set
 - false rejection: labelled "supports", the verifier drops the pair (a right sentence lost)
 - false acceptance: labelled "does not support", the verifier keeps it (an unsupported claim shown as fact)
 
-Label sets are reported apart, never pooled: `dev` (qid d..., tuned on), `test` (qid t... in labels.jsonl,
-reported only) and `heldout` (verifier-heldout.jsonl, written from test-split answers, reported only).
+Label sets are reported apart, never pooled: `dev` (qid d... in labels.jsonl, tuned on), `tuning`
+(verifier-tuning.jsonl: pairs on dev questions written for the verifier, tuned on), `test` (qid t... in
+labels.jsonl, reported only) and `heldout` (verifier-heldout.jsonl, from test-split answers, reported only).
 
 >>> confusion([True, True, False], [True, False, True], ["a", "b", "c"])["false_rejections"]
 ['b']
@@ -41,8 +42,9 @@ def confusion(labels: list[bool], accepted: list[bool], ids: list[str]) -> dict:
 
 
 def label_set(label: dict, path: Path) -> str:
-    if "heldout" in Path(path).name:
-        return "heldout"
+    """labels.jsonl splits by question (dev / test); another file is its own set ("verifier-heldout" -> heldout)."""
+    if Path(path).name != "labels.jsonl":
+        return Path(path).stem.removeprefix("verifier-")
     return "test" if str(label.get("qid", "")).startswith("t") else "dev"
 
 
@@ -128,8 +130,8 @@ def format_verifier_report(report: dict) -> str:
 def cmd_verifier_eval(assistant, args, evals: Path) -> int:
     from assistant.evaluation.retrieval import write_results
 
-    files = [args.labels] if args.labels else [p for p in (evals / "judge" / "labels.jsonl",
-                                                           evals / "judge" / "verifier-heldout.jsonl") if p.exists()]
+    names = ("labels.jsonl", "verifier-tuning.jsonl", "verifier-heldout.jsonl")
+    files = [args.labels] if args.labels else [evals / "judge" / n for n in names if (evals / "judge" / n).exists()]
     report = run_verifier_eval(assistant.embedder, assistant.settings, files)
     path = write_results(report, args.out or evals / "results", name="verifier")
     print(json.dumps(report["sets"], indent=1) if args.json else format_verifier_report(report))
