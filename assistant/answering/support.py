@@ -105,7 +105,10 @@ class SupportRule:
         # trail to all Regions" / "Apply it to all Regions (the console default), and ...")
         part_overlap = len(terms & key_terms(closest)) / len(terms) if terms else 0.0
         named = names_suffice and (overlap >= self.overlap or max(cos, same) >= self.weak)
-        if not (named or cos >= self.strong or (cos >= self.weak and overlap >= self.overlap)
+        # an answer's claim reads like its passage AND uses its words: similarity alone is topical likeness (a
+        # "why not the alternatives" paragraph reads like the worked example's answer it never states)
+        alone = names_suffice and cos >= self.strong
+        if not (named or alone or (cos >= self.weak and overlap >= self.overlap)
                 or (same >= self.strong and overlap >= self.overlap) or (same >= self.weak and part_overlap >= 0.8)):
             return 0.0, f"not stated in the passage (similarity {max(cos, same):.2f}, shared key terms {overlap:.0%})"
         if not negated(sentence):
