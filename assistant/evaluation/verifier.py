@@ -110,7 +110,7 @@ def run_verifier_eval(embedder, settings: Settings, label_files: list[Path]) -> 
             rows.append(row)
             sets.setdefault(row["set"], []).append(row)
     return {"label_files": [str(p) for p in label_files],
-            "settings": {"support": settings.support.model_dump(), "mispairing": settings.answer.mispairing},
+            "settings": {"support": settings.support.model_dump(), "answer.mispairing": settings.answer.mispairing},
             "sets": {name: confusion([r["label"] for r in rs], [r["accepted"] for r in rs], [r["id"] for r in rs])
                      for name, rs in sets.items()},
             "rows": rows}
@@ -133,7 +133,9 @@ def cmd_verifier_eval(assistant, args, evals: Path) -> int:
     names = ("labels.jsonl", "verifier-tuning.jsonl", "verifier-heldout.jsonl")
     files = [args.labels] if args.labels else [evals / "judge" / n for n in names if (evals / "judge" / n).exists()]
     report = run_verifier_eval(assistant.embedder, assistant.settings, files)
-    path = write_results(report, args.out or evals / "results", name="verifier")
+    off = [name for name, on in (("cross-passage-denial", assistant.settings.support.cross_passage_denial),
+                                 ("mispairing", assistant.settings.answer.mispairing)) if not on]
+    path = write_results(report, args.out or evals / "results", name="-".join(["verifier", *(f"no-{o}" for o in off)]))
     print(json.dumps(report["sets"], indent=1) if args.json else format_verifier_report(report))
     if not args.json:
         print(f"\nresults written to {path}")
