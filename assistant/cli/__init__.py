@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="retrieval/answers: dev (tuned on, default), test (frozen, reported) or both")
     p.add_argument("--results", type=Path, help="judge: an answers results file (default: evals/results/answers-<backend>-<split>-latest.json)")
     p.add_argument("--labels", type=Path, help="judge/verifier: hand labels to measure on (default: evals/judge/labels.jsonl; "
-                   "the verifier also reads evals/judge/verifier-heldout.jsonl)")
+                   "the verifier also reads verifier-tuning.jsonl and verifier-heldout.jsonl there)")
     p.add_argument("--resume", type=Path, help="answers: graded rows appended here as they finish and reused on a rerun")
     p.add_argument("--judge-backend", choices=["local", "bedrock"], help="judge: model for the judge (default: setting)")
     p.add_argument("--per-domain", type=int, default=6, help="quiz eval: fact-based questions per domain")
