@@ -95,6 +95,8 @@ class AnswerSettings(BaseModel):
                               "score 0.61-0.91, out-of-notes questions at most 0.50).")
     repeat: float = Field(0.92, ge=0, le=1, description="Answer sentences this similar to an earlier one are "
                           "repeats and said once.")
+    mispairing: bool = Field(True, description="Drop a supported sentence that pairs an item of the key point's "
+                             "matching with another item's answer (KeyPoint.mispaired; written for dev item d1-a07).")
 
 
 class SupportSettings(BaseModel):
@@ -103,6 +105,8 @@ class SupportSettings(BaseModel):
     weak: float = Field(0.45, ge=0, le=1, description="Similarity that backs a sentence sharing enough key terms.")
     overlap: float = Field(0.5, ge=0, le=1, description="Share of the sentence's key terms the passage must "
                            "contain (with `weak`).")
+    cross_passage_denial: bool = Field(True, description="Drop a supported claim that a sentence of another "
+                                       "retrieved passage, closer to it, denies (written for dev item d3-a05).")
 
 
 class Settings(BaseSettings):

@@ -243,7 +243,7 @@ class Answerer:
         answer.complete = answer.complete and complete
         verification = self.verifier.verify(sentences, passages)
         for check in verification.sentences:
-            reason = point.mispaired(check.text) if point is not None and check.supported else ""
+            reason = point.mispaired(check.text) if point is not None and check.supported and self.settings.mispairing else ""
             if reason:  # reads like its passage, which pairs the same words differently
                 check.supported_by, check.posthoc, check.reason = [], False, reason
         answer.invalid_citations = verification.invalid_citations

@@ -49,6 +49,7 @@ class Verifier:
     def __init__(self, embedder, settings: SupportSettings | None = None):
         self.embedder = embedder
         self.rule = SupportRule(embedder, settings)
+        self.cross_passage_denial = (settings or SupportSettings()).cross_passage_denial
 
     def support(self, sentence: str, passage: Chunk, sent_vec, passage_vecs: dict) -> tuple[float, str]:
         """Support score in [0, 1] of `sentence` by `passage` and, when 0, the reason."""
@@ -110,7 +111,8 @@ class Verifier:
                 else:
                     check.reason = "; ".join(reasons) or "no retrieved passage states it"
             checks.append(check)
-        self._drop_contradicted_elsewhere(checks, sent_vecs, passages)
+        if self.cross_passage_denial:
+            self._drop_contradicted_elsewhere(checks, sent_vecs, passages)
         _drop_self_contradictions(checks, sent_vecs)
         return Verification(checks, sorted(set(invalid)))
 

@@ -7,6 +7,7 @@
     study eval answers [--split dev|test|all] [--backend local|bedrock] [--exercises] [--ids ID,...]   correctness, refusals, latency
     study eval explain [--split dev|test|all] [--backend local|bedrock]   pasted questions explained: right key, wrong never endorsed
     study eval judge [--results FILE] [--labels]   citation precision/recall by a separate judge; agreement with hand labels
+    study eval verifier [--labels FILE]        the product's verifier vs hand labels: false rejections/acceptances
     study coverage [--json]                    chunks and decision facts per task statement
     study quiz [--n 10] [--domain N | --task 2.2 | --topic TEXT] [--type mcq|multi|ordering|matching|mixed]
     study practice [...same...]                answer questions one at a time; attempts recorded
@@ -96,13 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="run an eval suite")
-    p.add_argument("suite", choices=["retrieval", "answers", "quiz", "judge", "explain"], help="which eval")
+    p.add_argument("suite", choices=["retrieval", "answers", "quiz", "judge", "explain", "verifier"], help="which eval")
     p.add_argument("--notes", type=Path, help="quiz/answers eval on your own notes: a notes folder, or a folder of "
                                               "them (e.g. evals/notes), each indexed alone with facts mined")
     p.add_argument("--split", choices=["dev", "test", "all"], default="dev",
                    help="retrieval/answers: dev (tuned on, default), test (frozen, reported) or both")
     p.add_argument("--results", type=Path, help="judge: an answers results file (default: evals/results/answers-<backend>-<split>-latest.json)")
-    p.add_argument("--labels", type=Path, help="judge: hand labels to measure the judge on (default: evals/judge/labels.jsonl)")
+    p.add_argument("--labels", type=Path, help="judge/verifier: hand labels to measure on (default: evals/judge/labels.jsonl; "
+                   "the verifier also reads verifier-tuning.jsonl and verifier-heldout.jsonl there)")
     p.add_argument("--resume", type=Path, help="answers: graded rows appended here as they finish and reused on a rerun")
     p.add_argument("--judge-backend", choices=["local", "bedrock"], help="judge: model for the judge (default: setting)")
     p.add_argument("--per-domain", type=int, default=6, help="quiz eval: fact-based questions per domain")
@@ -279,6 +281,10 @@ def cmd_eval(assistant: Assistant, args) -> int:
         from assistant.evaluation.judge import cmd_judge
 
         return cmd_judge(assistant, args, evals)
+    if args.suite == "verifier":
+        from assistant.evaluation.verifier import cmd_verifier_eval
+
+        return cmd_verifier_eval(assistant, args, evals)
     if args.suite == "quiz" and args.notes:
         from assistant.evaluation.notes_quiz import format_notes_quiz_table, run_notes_quiz_eval
 

@@ -141,3 +141,18 @@ def test_a_short_step_stated_by_one_sentence_of_a_passage_is_supported(verifier)
                         [trail])
     assert v.sentences[0].supported_by == [1]  # "(2)" is a step marker, not a number the passage lacks
     assert not v.sentences[1].supported and "2019" in v.sentences[1].reason
+
+
+def test_the_cross_passage_denial_is_a_setting(embedder):
+    from assistant.config import SupportSettings
+
+    sdk = Chunk(id="p4", source="c.md", heading="SDK > Deploying serverless inference",
+                text="Deploy SageMaker Serverless Inference with the Python SDK by passing a ServerlessInferenceConfig "
+                     "with a memory size and a maximum concurrency to deploy().")
+    serverless = Chunk(id="p5", source="i.md", heading="Inference > Serverless",
+                       text="SageMaker Serverless Inference runs on CPU only (no GPUs), scales to zero and suits "
+                            "intermittent traffic that tolerates cold starts.")
+    claim = [("SageMaker Serverless Inference supports GPUs.", [1])]
+    assert not Verifier(embedder).verify(claim, [sdk, serverless]).sentences[0].supported
+    off = Verifier(embedder, SupportSettings(cross_passage_denial=False)).verify(claim, [sdk, serverless])
+    assert off.sentences[0].supported_by == [1]

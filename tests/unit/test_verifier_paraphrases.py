@@ -1,0 +1,63 @@
+"""Issue #16: correct paraphrases of a bundled-corpus passage pass the verifier, wrong claims with the right names
+do not. Real embedder, real passages (the corpus notes chunked as `study ingest` chunks them)."""
+import pytest
+
+from assistant.answering.citations import Verifier
+from assistant.config import Settings
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.loaders import load_file
+
+TUNING = "d2-model-development/hyperparameter-tuning.md"
+ISOLATION = "d4-monitoring-security/network-isolation.md"
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder):
+    return Verifier(embedder)
+
+
+@pytest.fixture(scope="module")
+def passage(embedder):
+    corpus = Settings().corpus
+
+    def find(source: str, needle: str):
+        found = [c for c in chunk_document(load_file(corpus / source, 10**7), source, embedder.count_tokens)
+                 if needle in c.text]
+        assert len(found) == 1, f"{needle!r}: {len(found)} passages of {source}"
+        return found[0]
+    return find
+
+
+def accepted(verifier, sentence, chunk) -> bool:
+    return verifier.verify([(sentence, [1])], [chunk]).sentences[0].supported_by == [1]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Select Bayesian optimization.",
+    "Select Bayesian optimization as the tuning strategy: it picks the next hyperparameter values from the results "
+    "of earlier training jobs.",
+])
+def test_select_bayesian_optimization_is_supported_by_the_strategy_table(verifier, passage, sentence):
+    assert accepted(verifier, sentence, passage(TUNING, "| Bayesian optimization (default) |"))
+
+
+@pytest.mark.parametrize("sentence", [
+    "Enable EnableNetworkIsolation on the training job.",
+    "Set EnableNetworkIsolation to true on the training job; SageMaker AI still stages the input data and uploads "
+    "the outputs for it.",
+    "Enable network isolation on the training job to block all outbound network calls from the container.",
+])
+def test_enable_network_isolation_is_supported_by_the_isolation_passage(verifier, passage, sentence):
+    assert accepted(verifier, sentence, passage(ISOLATION, "Setting `EnableNetworkIsolation` to true"))
+
+
+@pytest.mark.parametrize("sentence", [
+    # the right setting, the wrong effect
+    "Enable EnableNetworkIsolation on the training job to encrypt the traffic between the training containers.",
+    # the right effect, another setting's name
+    "Enable EnableInterContainerTrafficEncryption on the training job to block all outbound network calls from "
+    "the container.",
+])
+def test_right_names_with_a_wrong_claim_are_rejected(verifier, passage, sentence):
+    assert not accepted(verifier, sentence, passage(ISOLATION, "Setting `EnableNetworkIsolation` to true"))
+
