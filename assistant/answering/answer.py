@@ -15,7 +15,9 @@ from typing import Callable
 import numpy as np
 
 from assistant.answering.citations import SentenceCheck, Verification, Verifier
+from assistant.answering.choice import near_decisions
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
+from assistant.answering.relevance import settle
 from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema, fit_passages,  # noqa: F401
                                           focus_passages, passage_cost, prompt_overhead, section_first)
 from assistant.config import Settings
@@ -53,6 +55,14 @@ class Answer:
     output_tokens: int = 0
     passages_used: int = 0
     error: str = ""
+    kind: str = ""  # what the question asks: choice, steps, definition, comparison, why, how, other
+    choice: str = ""  # the option the notes support for the question's constraints (choice questions)
+    choice_confidence: str = ""  # high | low | tie | unsupported
+    model_choice: str = ""  # the option the model named instead, when it differs
+    choices: list[dict] = field(default_factory=list)  # the scored candidates, best first
+    dropped_off_target: list[str] = field(default_factory=list)  # supported, but about something else
+    dropped_garbled: list[str] = field(default_factory=list)  # stray tokens or cut off
+    dropped_wrong_choice: list[str] = field(default_factory=list)  # asserting an option the notes rule out
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -144,6 +154,7 @@ class Answerer:
         raw = self.generate(answer, messages, len(passages), started, on_text)
         verification = self.verify(answer, raw, passages, point)
         supported = self.complete(answer, verification, passages, point)
+        supported = self.on_target(answer, supported, passages, found.qvec)
         self.present(answer, supported, passages, found.qvec)
         answer.total_ms = 1000 * (time.perf_counter() - started)
         return answer
@@ -242,6 +253,17 @@ class Answerer:
             added = [s for s in self.verifier.verify(gaps, passages).sentences if s.supported] if gaps else []
             answer.filled = [{"text": s.text, "supported_by": s.supported_by} for s in added]
             supported = supported + added
+        return supported
+
+    def on_target(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec) -> list[SentenceCheck]:
+        """What answers the question: the notes' choice first, garbled and off-target sentences out (relevance.py)."""
+        finder = self.key_points()
+        near = near_decisions(finder.facts, finder.vectors, qvec, passages)
+        supported, done = settle(answer.question, qvec, supported, passages, near, self.embedder, self.verifier,
+                                 answer.complete)
+        for name in ("kind", "choice", "choice_confidence", "model_choice", "choices", "dropped_off_target",
+                     "dropped_garbled", "dropped_wrong_choice"):
+            setattr(answer, name, getattr(done, name))
         return supported
 
     def present(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec) -> None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answering.question_kind import ASKING, QuestionRead, quantities
+from assistant.answering.key_points import note_sentences
 from assistant.knowledge.facts import Decision
 from assistant.text import VENDOR, flatten_tables, key_terms, split_sentences
 from assistant.types import Chunk
@@ -48,7 +49,7 @@ _HEADING_NAME = [
                r"for|to|with|in|vs\.?|versus)\s.*)?\??$", re.I),
     re.compile(r"^what (?:is|are) (.+?)(?:\s+and\s+(?:when|how|why|what)\b.*|\s+(?:used|good) for.*|\s+for\s.*)?\??$", re.I),
     re.compile(r"^why (?:use|choose) (.+?)(?:\s+(?:as|for|over|to)\s.*)?\??$", re.I),
-    re.compile(r"^how (?:does|do|can) ((?:[A-Z0-9][\w\-]*\s?)+?)\s+[a-z].*$"),
+    re.compile(r"^[Hh]ow (?:does|do|can) ((?:[A-Z0-9][\w\-]*\s?)+?)\s+[a-z].*$"),
 ]
 _LIMIT_CUE = re.compile(r"(?:up to|limit|limits|maximum|max\.?|at most|within|above|over|longer than|exceed\w*|"
                         r"timeout|allows? only|only)\s*(?:of\s*)?$", re.I)
@@ -91,7 +92,7 @@ class ChoiceResult:
 def name_terms(name: str) -> frozenset:
     """
     >>> sorted(name_terms("SageMaker AI asynchronous inference")), sorted(name_terms("Amazon SageMaker Neo"))
-    (['asynchronous'], ['neo'])
+    (['asynchronou'], ['neo'])
     """
     terms = key_terms(name) - GENERIC_NAME
     return frozenset(terms or (key_terms(name) - VENDOR))
@@ -122,14 +123,14 @@ def mentions(text: str, candidate: Candidate) -> bool:
                                              for w in terms) for t in candidate.terms)
 
 
-_NEED_COLUMN = re.compile(r"^(?:need|symptom|scenario|question|requirement|problem|goal|task|situation|use case|when)\b",
+_NEED_COLUMN = re.compile(r"\b(?:need|symptom|scenario|question|requirement|problem|goal|task|situation|use case|when)\b",
                           re.I)
 _NAME_COLUMN = re.compile(r"option|service|tool|technique|answer|choice|method|approach|strategy|algorithm|feature|"
                           r"workforce|target|policy|family|type|mode|fix|solution|use\b", re.I)
 
 
 def table_entities(text: str) -> list[tuple[str, list[str]]]:
-    """(option, its notes) from each Markdown table: an option per row when the first column names options
+    r"""(option, its notes) from each Markdown table: an option per row when the first column names options
     ("Option", "Technique", ...), the named column of a row when the first column is a need ("Need", "Symptom"),
     an option per column when the first header is empty (a "vs" table whose rows are aspects).
 
@@ -156,7 +157,7 @@ def table_entities(text: str) -> list[tuple[str, list[str]]]:
             continue
         if not header[0]:
             out += [(h, [f"{r[0]}: {r[j]}." for r in rows if r[j]]) for j, h in enumerate(header) if j and h]
-        elif _NEED_COLUMN.match(header[0]):
+        elif _NEED_COLUMN.search(header[0]):
             named = next((j for j, h in enumerate(header) if j and _NAME_COLUMN.search(h)), 1)
             out += [(r[named], [r[0] + "."] + [f"{h}: {c}." for h, c in zip(header[1:], r[1:]) if c and h != header[named]])
                     for r in rows if r[named]]
@@ -174,6 +175,7 @@ class Candidates:
         self.items: list[Candidate] = []
 
     def get(self, name: str) -> Candidate | None:
+        name = re.sub(r"\s*\([^)]*\)", "", name).strip(" *_.:")  # "Amazon Data Firehose (formerly ...)"
         terms = name_terms(name)
         if not terms or len(name.split()) > 8:
             return None
@@ -195,7 +197,7 @@ def gather(sections: list[Chunk], decisions: list[tuple[float, Decision]], asked
     for chunk in sections:
         entity = heading_entity(chunk.heading.split(" > ")[-1])
         if entity and (c := found.get(entity)):
-            c.notes += split_sentences(flatten_tables(chunk.text).replace("**", ""))
+            c.notes += note_sentences(chunk.text)
         for name, notes in table_entities(chunk.text):
             if (c := found.get(name)):
                 c.notes += notes
@@ -212,7 +214,7 @@ def gather(sections: list[Chunk], decisions: list[tuple[float, Decision]], asked
         found.get(name)
     # a sentence of any retrieved section that names one candidate alone is about it too
     for chunk in sections:
-        for sentence in split_sentences(flatten_tables(chunk.text).replace("**", "")):
+        for sentence in note_sentences(chunk.text):
             named = [c for c in found.items if mentions(sentence, c)]
             if len(named) == 1 and sentence not in named[0].notes:
                 named[0].notes.append(sentence)
