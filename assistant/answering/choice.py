@@ -167,6 +167,24 @@ def table_entities(text: str) -> list[tuple[str, list[str]]]:
     return [(name, notes) for name, notes in out if 0 < len(name.split()) <= 6 and not name.endswith("?")]
 
 
+_LIST_ENTITY = re.compile(r"^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+\**([A-Za-z][^:;=>]{1,48}?)\**\s*(?::|->|=>| - | \u2014 )\s*(.{12,})$")
+
+
+def list_entities(text: str) -> list[tuple[str, list[str]]]:
+    """(option, its line) for list lines that define a short name: "- KDF (Amazon Data Firehose): fully managed ...".
+
+    >>> list_entities("- Pipe mode: streams data from S3 straight into the algorithm")
+    [('Pipe mode', ['Pipe mode: streams data from S3 straight into the algorithm.'])]
+    """
+    out = []
+    for line in text.splitlines():
+        m = _LIST_ENTITY.match(line)
+        if m and len(m.group(1).split()) <= 6:
+            body = m.group(2).strip().replace("**", "")
+            out.append((m.group(1).strip(), [f"{m.group(1).strip()}: {body}" + ("" if body.endswith(".") else ".")]))
+    return out
+
+
 class Candidates:
     """Gathers candidates by name, merging the same option named two ways ("Serverless inference",
     "SageMaker Serverless Inference")."""
@@ -198,7 +216,7 @@ def gather(sections: list[Chunk], decisions: list[tuple[float, Decision]], asked
         entity = heading_entity(chunk.heading.split(" > ")[-1])
         if entity and (c := found.get(entity)):
             c.notes += note_sentences(chunk.text)
-        for name, notes in table_entities(chunk.text):
+        for name, notes in table_entities(chunk.text) + list_entities(chunk.text):
             if (c := found.get(name)):
                 c.notes += notes
     for sim, d in decisions:

@@ -169,8 +169,8 @@ def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, 
     if named_first is winner:  # the model's choice is the notes': the sentence stating it goes first
         first = next(i for i, s in enumerate(kept) if len(_named(s.text, ranked)) == 1 and _asserts(s.text, winner, read))
         return [kept[first]] + kept[:first] + kept[first + 1:], []
-    if read.kind == "how" and result.confidence != "high":
-        return kept, []  # a how question may be answered without naming an option; only clear evidence overrides
+    if read.kind != "choice" and (result.confidence != "high" or named_first is None):
+        return kept, []  # a how question may be answered without naming an option: only a clearly wrong one is replaced
     if named_first is not None:
         done.model_choice = named_first.name
     losers = [c for c in ranked if c is not winner]
