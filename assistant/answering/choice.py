@@ -43,7 +43,7 @@ MAX_NOTES = 14  # sentences of one candidate's notes that are embedded
 GENERIC_NAME = key_terms("inference endpoint endpoints model models data job jobs training service option feature mode "
                          "type types instance instances step steps process how does do you can use choose when what why "
                          "work works example worked scenario compared comparison overview vs versus which fits fit need "
-                         "table summary options deploy deployment") | VENDOR
+                         "table summary options deploy deployment sm inf svc") | VENDOR
 _HEADING_NAME = [
     re.compile(r"^when (?:to|should you|do you) (?:choose|use|pick) (?:an? |the )?(.+?)(?:\s+(?:over|instead of|rather than|"
                r"for|to|with|in|vs\.?|versus)\s.*)?\??$", re.I),
@@ -52,7 +52,7 @@ _HEADING_NAME = [
     re.compile(r"^[Hh]ow (?:does|do|can) ((?:[A-Z0-9][\w\-]*\s?)+?)\s+[a-z].*$"),
 ]
 _LIMIT_CUE = re.compile(r"(?:up to|limit|limits|maximum|max\.?|at most|within|above|over|longer than|exceed\w*|"
-                        r"timeout|allows? only|only)\s*(?:of\s*)?$", re.I)
+                        r"timeout|allows? only|only|payload|payloads)\s*(?:of\s*|size\s*|is\s*)?$", re.I)
 
 
 @dataclass
@@ -256,7 +256,8 @@ def _limits(sentences: list[str]) -> dict[str, float]:
     for sentence in sentences:
         for q in quantities(sentence):
             out.setdefault(q.dimension, 0.0)
-        for m in re.finditer(r"\d[\d,.]*\s*[- ]?(?:kb|mb|gb|tb|seconds?|minutes?|hours?)\b|\b(?:one|an) hour\b",
+        for m in re.finditer(r"\d[\d,.]*\s*[- ]?(?:kb|mb|gb|tb|s|secs?|seconds?|mins?|minutes?|hrs?|hours?)\b|"
+                             r"\b(?:one|an) hour\b",
                              sentence, re.I):
             before = sentence[max(0, m.start() - 30):m.start()]
             after = sentence[m.end():m.end() + 12]

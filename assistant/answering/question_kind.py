@@ -44,7 +44,7 @@ _UNITS = {"kb": 1e3, "kilobyte": 1e3, "mb": 1e6, "megabyte": 1e6, "gb": 1e9, "gi
 _DIMENSION = {"kb": "size", "kilobyte": "size", "mb": "size", "megabyte": "size", "gb": "size", "gigabyte": "size",
               "tb": "size", "terabyte": "size", "second": "duration", "sec": "duration", "s": "duration",
               "minute": "duration", "min": "duration", "hour": "duration", "hr": "duration", "day": "duration"}
-_UNIT = r"(kb|kilobytes?|mb|megabytes?|gb|gigabytes?|tb|terabytes?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?)\b"
+_UNIT = r"(kb|kilobytes?|mb|megabytes?|gb|gigabytes?|tb|terabytes?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|s)\b"
 _WORDS = {"one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "five": 5, "ten": 10, "fifteen": 15, "twenty": 20,
           "thirty": 30, "sixty": 60, "several": 2, "a few": 2, "few": 2, "many": 2, "multiple": 2}
 _AMOUNT = re.compile(r"(?:(\d[\d,]*(?:\.\d+)?)|\b(one|an?|two|three|five|ten|fifteen|twenty|thirty|sixty|several|a few|"
