@@ -39,6 +39,7 @@ from assistant.types import Chunk
 FACT_NEAR = 0.5  # question-need similarity from which a decision fact speaks for its choice (dev: right facts 0.51-0.91)
 HIGH_MARGIN = 0.12  # winner's lead over the runner-up for "high" confidence
 LOW_MARGIN = 0.04  # below this the evidence does not separate them: "tie"
+TERMS_WEIGHT = 0.8  # the situation's terms found in an option's own notes: the most telling signal on our questions
 MAX_NOTES = 14  # sentences of one candidate's notes that are embedded
 GENERIC_NAME = key_terms("inference endpoint endpoints model models data job jobs training service option feature mode "
                          "type types instance instances step steps process how does do you can use choose when what why "
@@ -185,6 +186,20 @@ def list_entities(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+def _proper(name: str, terms: frozenset) -> bool:
+    """Is `name` specific enough to stand for a longer name holding its terms? Two terms, or one written as a
+    proper name inside it ("SageMaker Neo", "KDS"), not a common word ("Streaming").
+
+    >>> _proper("SageMaker Neo", frozenset({"neo"})), _proper("Streaming", frozenset({"stream"}))
+    (True, False)
+    """
+    if len(terms) >= 2:
+        return True
+    words = re.findall(r"[\w\-]+", name)
+    return any(w.isupper() and len(w) >= 2 or (i and w[:1].isupper()) for i, w in enumerate(words)
+               if key_terms(w) & terms)
+
+
 class Candidates:
     """Gathers candidates by name, merging the same option named two ways ("Serverless inference",
     "SageMaker Serverless Inference")."""
@@ -199,7 +214,8 @@ class Candidates:
             return None
         for c in self.items:
             small, big = sorted((terms, c.terms), key=len)
-            if terms == c.terms or (small and small <= big and not small <= GENERIC_NAME):
+            short = name if small is terms else c.name
+            if terms == c.terms or (small and small <= big and _proper(short, small)):
                 if len(terms) < len(c.terms):  # the shorter name reads better and matches more mentions
                     c.name, c.terms = name, terms
                 return c
@@ -291,9 +307,9 @@ def score(question: QuestionRead, qvec, candidates: list[Candidate], embedder) -
         for q in question.quantities:
             if q.dimension in limits:
                 fit += 0.25 if limits[q.dimension] >= q.value else -0.6
-        c.parts = {"meaning": meaning, "terms": terms, "ruled_out": -0.15 * ruled_out, "limits": fit,
+        c.parts = {"meaning": meaning, "terms": TERMS_WEIGHT * terms, "ruled_out": -0.15 * ruled_out, "limits": fit,
                    "facts": c.prior}
-        c.score = meaning + 0.5 * terms - 0.15 * ruled_out + fit + c.prior
+        c.score = meaning + TERMS_WEIGHT * terms - 0.15 * ruled_out + fit + c.prior
     ranked = sorted(candidates, key=lambda c: -c.score)
     margin = ranked[0].score - ranked[1].score if len(ranked) > 1 else 1.0
     confidence = "high" if margin >= HIGH_MARGIN else "low" if margin >= LOW_MARGIN else "tie"

@@ -36,7 +36,7 @@ SWAP_MARGIN = 0.03  # a comparison sentence this much closer to the other side's
 MAX_SIDE_NOTES = 20
 _FUNCTION_WORDS = {"the", "a", "an", "and", "or", "of", "to", "with", "for", "in", "on", "by", "from", "that", "which",
                    "as", "at", "into", "is", "are", "was", "be", "its", "their", "than", "when", "if", "but"}
-_CONTRAST = NEGATIONS | {"rejects", "reject", "instead", "unlike", "whereas", "exceeds", "cannot", "lacks"}
+_CONTRAST = NEGATIONS | {"reject", "instead", "unlike", "wherea", "exceed", "cannot", "lack"}  # stemmed
 
 
 @dataclass
@@ -148,12 +148,17 @@ def _best_note(candidate: Candidate, qvec, embedder, passages, verifier, exclude
 
 
 def _asserts(text: str, candidate: Candidate, read: QuestionRead | None = None) -> bool:
-    """Does the sentence name the candidate as what fits, not as what does not ("... rejects payloads above
-    6 MB", "... cannot", or a limit below what the question needs: "allows only 4 MB" for 300 MB)?"""
-    if not mentions(text, candidate) or key_terms(text) & _CONTRAST or re.search(r"\b(?:not|n't|no|instead)\b", text, re.I):
+    """Does the sentence name the candidate as what fits, not as what does not? A why-not says so ("... rejects
+    payloads above 6 MB", "cannot", "allows only 4 MB"); "supports payloads up to 6 MB, which aligns" does not.
+
+    >>> c = Candidate("Real-time endpoint", frozenset({"real-time"}))
+    >>> _asserts("A real-time endpoint supports payloads up to 6 MB, which aligns.", c), _asserts(
+    ...     "A real-time endpoint rejects payloads above 6 MB.", c), _asserts("Real-time allows only 6 MB.", c)
+    (True, False, False)
+    """
+    if not mentions(text, candidate) or key_terms(text) & _CONTRAST:
         return False
-    needs = {q.dimension: q.value for q in (read.quantities if read else [])}
-    return not any(q.dimension in needs and q.value < needs[q.dimension] for q in quantities(text))
+    return not re.search(r"\b(?:not|n't|no|never|instead|above|exceed\w*|at most|only (?:\w+ ){0,2}\d)", text, re.I)
 
 
 def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, verifier, qvec, done: Settled):
