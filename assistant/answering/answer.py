@@ -275,7 +275,7 @@ class Answerer:
             supported = [s for i, s in enumerate(supported)  # a small model repeats itself: say each thing once
                          if not any(float(vecs[i] @ vecs[j]) >= self.settings.repeat for j in range(i))]
             answer.filled = [f for f in answer.filled if any(f["text"] == s.text for s in supported)]
-        if not supported or on_topic < self.settings.min_answer_relevance:
+        if not supported or (on_topic < self.settings.min_answer_relevance and not answer.choice):  # a choice is on topic
             answer.filled = []
             self._refuse(answer, None)
             return

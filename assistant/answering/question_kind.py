@@ -28,7 +28,7 @@ _STEPS = re.compile(r"\b(?:steps?|in order|sequence|order of|process for|walk me
 _CHOICE = re.compile(r"\b(?:which|what)\b(?:\s+\S+){0,4}?\s+(?:should|would|could|can|to|fits?|is best|is the best|"
                      r"is most|meets?|must)\b|\bwhich\s+(?:\w+\s+){0,3}(?:service|option|feature|strategy|approach|"
                      r"method|tool|technique|instance|algorithm|type|mode|step|solution)\b|\bshould (?:we|i|you|they)"
-                     r" (?:use|choose|pick)\b|\bwhat (?:should|can|could) (?:we|i) use\b|\bmost (?:cost-effective|"
+                     r" (?:use|choose|pick)\b|\bwhat (?:should|can|could|do|would) (?:we|i|you) use\b|\bmost (?:cost-effective|"
                      r"efficient|suitable)\b|\bleast (?:operational|effort|overhead)\b", re.I)
 _DEFINITION = re.compile(r"^\s*(?:what (?:is|are|does)\b(?!.*\b(?:best|should|fits?)\b)|define\b|what do(?:es)? .+ mean)",
                          re.I)

@@ -198,7 +198,8 @@ def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, 
 def _compare(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, verifier, qvec, done: Settled):
     """Each side named in the question gets a sentence of its own notes; a sentence naming one side whose words
     read like the other side's notes is dropped (it swapped them)."""
-    sides = [c for c in result.candidates if mentions(read.text, c)][:3]
+    sides = [c for c in result.candidates if mentions(read.text, c)]
+    sides = [c for c in sides if not any(c.terms < o.terms for o in sides)][:3]  # "Streaming" in "Kinesis Data Streams"
     if len(sides) < 2:
         return kept, []
     notes = [note_sentences(c)[:MAX_SIDE_NOTES] or [c.name] for c in sides]

@@ -83,3 +83,24 @@ def test_stray_tokens_in_another_script_are_cut_and_cut_off_sentences_dropped(tu
     assert "的" not in answer.answer and "compiles a trained model" in answer.answer
     assert not any(s.endswith(" a") for s in answer.answer.split("["))
     assert answer.dropped_garbled
+
+
+def test_notes_no_one_on_the_team_wrote_indexed_alone(make_assistant, tmp_path):
+    """A learner's terse cheat sheet (evals/notes/cheatsheet, deployment part), no curated facts: the options come
+    from its "- SM Async Inf: ..." lines and their limits ("payload max 6 MB, timeout 60 s")."""
+    import shutil
+    from pathlib import Path
+
+    notes = tmp_path / "cheatsheet"
+    notes.mkdir()
+    shutil.copy(Path(__file__).parents[2] / "evals/notes/cheatsheet/03-deploy-orchestrate.md", notes)
+    llm = ScriptedLLM()
+    assistant = make_assistant()
+    assistant.use_llm(llm)
+    assistant.ingest([notes], progress=False)
+    answer = ask((assistant, llm), "Each input file is a few hundred MB and scoring takes about twenty minutes; "
+                                   "callers can be notified when it is done. Which SageMaker inference option fits?",
+                 "SM Real-time Inf is a persistent endpoint with low latency.")
+    assert answer.kind == "choice" and "async" in answer.choice.lower(), answer.choices
+    assert "real-time" in answer.model_choice.lower() and not answer.refused
+    assert answer.answer.lower().startswith(("sm async inf", "the notes point to sm async")), answer.answer
