@@ -293,7 +293,8 @@ def score(question: QuestionRead, qvec, candidates: list[Candidate], embedder) -
     sentences = [(i, s) for i, c in enumerate(candidates) for s in (c.notes[:MAX_NOTES] or c.against[:2])]
     vecs = embedder.encode([s for _, s in sentences]) if sentences else np.zeros((0, len(qvec)))
     sims = vecs @ np.asarray(qvec) if len(sentences) else np.zeros(0)
-    names = set().union(*(key_terms(c.name) for c in candidates))  # naming an option is no constraint on it
+    # the options the question names ("Clarify or Model Monitor?") are no constraint on which one fits
+    names = set().union(*(c.terms for c in candidates if mentions(question.text, c)))
     situation = question.terms - names
     wanted = [t for t in situation if df.get(t) and df[t] < n] or [t for t in situation if df.get(t)]
     for i, c in enumerate(candidates):
