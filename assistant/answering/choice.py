@@ -60,6 +60,7 @@ _LIMIT_CUE = re.compile(r"(?:up to|limit|limits|maximum|max\.?|at most|within|ab
 class Candidate:
     name: str
     terms: frozenset  # the name's distinctive terms
+    aliases: list = field(default_factory=list)  # other names' terms ("multi-model endpoint" for "MME")
     notes: list[str] = field(default_factory=list)  # sentences about it: what it is, what it fits
     against: list[str] = field(default_factory=list)  # why it does not fit a need the notes name
     prior: float = 0.0  # from decision facts near the question
@@ -118,10 +119,9 @@ def heading_entity(heading: str) -> str:
 
 def mentions(text: str, candidate: Candidate) -> bool:
     """Does the text name the candidate (all its distinctive terms, or a word sharing their stem)?"""
-    terms = key_terms(text)
-    return bool(candidate.terms) and all(any(t == w or (len(t) >= 4 and len(w) >= 4 and (w.startswith(t) or
-                                                                                         t.startswith(w)))
-                                             for w in terms) for t in candidate.terms)
+    words = key_terms(text)
+    return any(names and all(any(t == w or (len(t) >= 4 and len(w) >= 4 and (w.startswith(t) or t.startswith(w)))
+                                 for w in words) for t in names) for names in [candidate.terms, *candidate.aliases])
 
 
 _NEED_COLUMN = re.compile(r"\b(?:need|symptom|scenario|question|requirement|problem|goal|task|situation|use case|when)\b",
@@ -208,8 +208,18 @@ class Candidates:
         self.items: list[Candidate] = []
 
     def get(self, name: str) -> Candidate | None:
+        aside = re.findall(r"\(([^)]*)\)", name)  # "MME (multi-model endpoint)": another name for it
         name = re.sub(r"\s*\([^)]*\)", "", name).strip(" *_.:")  # "Amazon Data Firehose (formerly ...)"
         terms = name_terms(name)
+        c = self._get(name, terms)
+        if c is not None:
+            for a in aside:
+                alias = name_terms(re.sub(r"^(?:formerly|ex|aka|a\.k\.a\.|also)\s+", "", a.strip(), flags=re.I))
+                if alias and 0 < len(a.split()) <= 5 and alias not in c.aliases:
+                    c.aliases.append(alias)
+        return c
+
+    def _get(self, name: str, terms: frozenset) -> Candidate | None:
         if not terms or len(name.split()) > 8:
             return None
         for c in self.items:
