@@ -72,6 +72,8 @@ def clean(text: str, last: bool, complete: bool) -> str:
     >>> clean("Use Neo to compile the model for the", True, False), clean("Так", False, True)
     ('', '')
     """
+    if text.rstrip().endswith(":"):  # a lead-in whose list did not follow ("Start with the cheapest technique:")
+        return ""
     words = [w for w in text.split() if not foreign(w)]
     out = " ".join(words)
     out = re.sub(r"\s+([.,;:!?)])", r"\1", out).strip()
