@@ -15,8 +15,10 @@ from typing import Callable
 import numpy as np
 
 from assistant.answering.citations import SentenceCheck, Verification, Verifier
+from assistant.answering.choice import near_decisions
 from assistant.answering.instant import Instant, instant_sentences
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
+from assistant.answering.relevance import settle
 from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema, fit_passages,  # noqa: F401
                                           focus_passages, passage_cost, prompt_overhead, section_first)
 from assistant.config import Settings
@@ -56,6 +58,14 @@ class Answer:
     error: str = ""
     instant: list[dict] = field(default_factory=list)  # verified note sentences shown before the model's answer
     first_content_ms: float | None = None  # until the learner saw something true: the instant part, or else the model
+    kind: str = ""  # what the question asks: choice, steps, definition, comparison, why, how, other
+    choice: str = ""  # the option the notes support for the question's constraints (choice questions)
+    choice_confidence: str = ""  # high | low | tie | unsupported
+    model_choice: str = ""  # the option the model named instead, when it differs
+    choices: list[dict] = field(default_factory=list)  # the scored candidates, best first
+    dropped_off_target: list[str] = field(default_factory=list)  # supported, but about something else
+    dropped_garbled: list[str] = field(default_factory=list)  # stray tokens or cut off
+    dropped_wrong_choice: list[str] = field(default_factory=list)  # asserting an option the notes rule out
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -149,7 +159,9 @@ class Answerer:
         raw = self.generate(answer, messages, len(passages), started, on_text)
         verification = self.verify(answer, raw, passages, point)
         supported = self.complete(answer, verification, passages, point)
-        self.present(answer, supported, passages, found.qvec, shown)
+        passages, supported = self.lead_with_instant(answer, shown, passages, supported)
+        supported = self.on_target(answer, supported, passages, found.qvec)
+        self.present(answer, supported, passages, found.qvec)
         answer.total_ms = 1000 * (time.perf_counter() - started)
         return answer
 
@@ -265,15 +277,31 @@ class Answerer:
             supported = supported + added
         return supported
 
-    def present(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec,
-                shown: Instant | None = None) -> None:
-        """Each thing said once, with its [n] citations, the instant part first (a model sentence repeating it is
-        dropped); refused when nothing on the question's topic stands."""
-        if shown is not None and shown.sentences:
-            passages = list(passages)
-            first = shown.renumbered(passages)  # cited as in the final answer's sources
-            answer.instant = [{"text": s.text, "supported_by": s.supported_by} for s in first]
-            supported = first + supported
+    def lead_with_instant(self, answer: Answer, shown: Instant, passages: list[Chunk],
+                          supported: list[SentenceCheck]) -> tuple[list[Chunk], list[SentenceCheck]]:
+        """The instant part first, cited by the prompt's passage numbers (a passage the prompt left out is added,
+        so a citation shown at once stays valid); the later stages check it like the model's sentences."""
+        if not shown.sentences:
+            return passages, supported
+        passages = list(passages)
+        first = shown.renumbered(passages)
+        answer.instant = [{"text": s.text, "supported_by": s.supported_by} for s in first]
+        return passages, first + supported
+
+    def on_target(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec) -> list[SentenceCheck]:
+        """What answers the question: the notes' choice first, garbled and off-target sentences out (relevance.py)."""
+        finder = self.key_points()
+        near = near_decisions(finder.facts, finder.vectors, qvec, passages)
+        supported, done = settle(answer.question, qvec, supported, passages, near, self.embedder, self.verifier,
+                                 answer.complete)
+        for name in ("kind", "choice", "choice_confidence", "model_choice", "choices", "dropped_off_target",
+                     "dropped_garbled", "dropped_wrong_choice"):
+            setattr(answer, name, getattr(done, name))
+        return supported
+
+    def present(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec) -> None:
+        """Each thing said once (the instant part first: a model sentence repeating it is dropped), with its [n]
+        citations; refused when nothing on the question's topic stands."""
         on_topic = 0.0
         if supported:
             vecs = self.embedder.encode([s.text for s in supported])
@@ -281,13 +309,14 @@ class Answerer:
             supported = [s for i, s in enumerate(supported)  # a small model repeats itself: say each thing once
                          if not any(float(vecs[i] @ vecs[j]) >= self.settings.repeat for j in range(i))]
             answer.filled = [f for f in answer.filled if any(f["text"] == s.text for s in supported)]
-        if not supported or on_topic < self.settings.min_answer_relevance:
-            answer.filled = []
+        if not supported or (on_topic < self.settings.min_answer_relevance and not answer.choice):  # a choice is on topic
+            answer.filled, answer.instant = [], []
             self._refuse(answer, None)
             return
         used = sorted({n for s in supported for n in s.supported_by})
         answer.citations = [Citation.of(n, passages[n - 1]) for n in used]
         answer.answer = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.supported_by) for s in supported).strip()
+        answer.instant = [i for i in answer.instant if any(i["text"] == s.text for s in supported)]
 
     # ---- helpers ---------------------------------------------------------------------------------
     def key_points(self) -> KeyPointFinder:

@@ -263,6 +263,11 @@ def print_answer(answer, streamed: bool) -> None:
         print("\nNot supported by your notes (left out): " + " | ".join(inert(s) for s in answer.unsupported))
     if answer.filled:
         print(f"\n({len(answer.filled)} sentence(s) quoted from your notes: the model left out part of the key point)")
+    if answer.model_choice and answer.choice:
+        print(f"\n(The model named {inert(answer.model_choice)}; the notes point to {inert(answer.choice)} for this "
+              f"question's constraints ({answer.choice_confidence} confidence), so the notes' choice is shown.)")
+    if answer.dropped_off_target:
+        print(f"\n({len(answer.dropped_off_target)} supported sentence(s) left out: they do not bear on the question)")
     print("\nSources:")
     for c in answer.citations:
         print(f"[{c.n}] {c.source} — {c.heading}")

@@ -51,6 +51,9 @@ def grade(item: dict, answer) -> dict:
             "prompt_tokens": answer.prompt_tokens, "complete": answer.complete, "answer": answer.answer,
             "unsupported": [{"text": s["text"], "reason": s["reason"]} for s in answer.sentences if not s["supported_by"]],
             "question": item["question"], "key_facts": item.get("key_facts", []), "kind": item.get("kind", ""),
+            **{k: getattr(answer, k, "") for k in ("choice", "choice_confidence", "model_choice")},
+            "question_kind": getattr(answer, "kind", ""),
+            **{k: len(getattr(answer, k, [])) for k in ("dropped_off_target", "dropped_garbled", "dropped_wrong_choice")},
             "model_sentences": [{"text": s["text"], "cited": s.get("cited", []), "supported_by": s["supported_by"]}
                                 for s in answer.sentences],
             "shown": shown_sentences(answer),
@@ -83,6 +86,9 @@ def summarise(rows: list[dict]) -> dict:
                                            f"{sum((r.get('kind') or 'unlabelled') == kind for r in outs)}"
                                      for kind in sorted({r.get("kind") or "unlabelled" for r in outs})},
         "false_refusals": sum(r["refused"] for r in ins) / max(len(ins), 1),
+        # shown as a verified answer yet missing its key facts: for a choice question, a wrong choice verified
+        "wrong_shown": sum(not r["refused"] and not r["correct"] for r in ins) / max(len(ins), 1),
+        "choices_overridden": sum(bool(r.get("model_choice")) for r in ins),
         "median_first_token_ms": statistics.median(ttft) if ttft else None,
         "median_first_content_ms": statistics.median(first) if first else None,
         "median_decode_tok_s": statistics.median(decode) if decode else None,
@@ -163,7 +169,9 @@ def format_answer_table(results: dict) -> str:
              f"| sentences supported by their citations | {pct(s['supported_sentences'])} |",
              f"| correct refusals (not in notes) | {pct(s['correct_refusals'])} |",
              *[f"| ... {kind} | {share} |" for kind, share in s.get("correct_refusals_by_kind", {}).items()],
-             f"| false refusals (in notes) | {pct(s['false_refusals'])} |"]
+             f"| false refusals (in notes) | {pct(s['false_refusals'])} |",
+             f"| shown as verified but missing key facts (in notes) | {pct(s.get('wrong_shown', 0))} |",
+             f"| model's choice replaced by the notes' choice | {s.get('choices_overridden', 0)} |"]
     if s.get("median_first_content_ms"):
         lines.append(f"| median time to first verified content | {s['median_first_content_ms'] / 1000:.1f} s |")
     if s["median_first_token_ms"]:

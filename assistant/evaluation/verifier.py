@@ -33,8 +33,8 @@ from assistant.types import Chunk
 
 def confusion(labels: list[bool], accepted: list[bool], ids: list[str]) -> dict:
     """Counts and ids of the disagreements between hand labels and the verifier."""
-    rejections = [i for i, l, a in zip(ids, labels, accepted) if l and not a]
-    acceptances = [i for i, l, a in zip(ids, labels, accepted) if a and not l]
+    rejections = [i for i, truth, a in zip(ids, labels, accepted) if truth and not a]
+    acceptances = [i for i, truth, a in zip(ids, labels, accepted) if a and not truth]
     n = len(ids)
     return {"n": n, "labelled_yes": sum(labels), "labelled_no": n - sum(labels),
             "agreement": (n - len(rejections) - len(acceptances)) / max(n, 1),

@@ -40,6 +40,9 @@ def show(answer) -> None:
     if answer.filled:
         st.caption(f"{len(answer.filled)} sentence(s) quoted from your notes: the model left out part of the key "
                    "point.")
+    if getattr(answer, "model_choice", "") and answer.choice:
+        st.caption(f"The model named {safe(answer.model_choice)}; the notes point to {safe(answer.choice)} for this "
+                   f"question's constraints ({safe(answer.choice_confidence)} confidence), so the notes' choice is shown.")
     citation_expanders(citations)
 
 

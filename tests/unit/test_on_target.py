@@ -1,0 +1,121 @@
+"""Answers that answer the question (issue #16): the notes' choice first, no wrong choice presented as verified,
+off-target and garbled sentences dropped, a correct paraphrase kept. Real retrieval and the real embedder on
+the bundled corpus; the scripted model plays the 1.5B model's observed mistakes (reworded, not the issue's
+words), so each test fails when the stage that catches the mistake is taken out."""
+import json
+
+import pytest
+
+from assistant.app import Assistant
+from assistant.llm.fake import ScriptedLLM
+
+
+def reply(*sentences) -> str:
+    return json.dumps({"sentences": [{"cites": [1], "text": t} for t in sentences]})
+
+
+@pytest.fixture
+def tutor(bundled):
+    llm = ScriptedLLM()
+    return Assistant(bundled.settings, embedder=bundled.embedder, llm=llm), llm
+
+
+def ask(tutor, question, *sentences):
+    assistant, llm = tutor
+    llm.enqueue(reply(*sentences))
+    return assistant.ask(question)
+
+
+def test_a_choice_the_constraints_rule_out_is_replaced_by_the_notes_choice(tutor):
+    answer = ask(tutor, "Uploads are several hundred megabytes each, processing runs for minutes, and we want the "
+                        "endpoint to scale in when nothing is queued. Which SageMaker inference option fits?",
+                 "Real-time inference fits this workload best.",
+                 "A real-time endpoint supports payloads up to 6 MB, which aligns with the requirement.")
+    assert answer.kind == "choice" and not answer.refused
+    assert "asynchronous" in answer.choice.lower() and answer.choice_confidence == "high"
+    assert "real-time" in answer.model_choice.lower()
+    assert "Real-time inference fits" not in answer.answer and "which aligns" not in answer.answer
+    assert "asynchronous" in answer.answer.split(".")[0].lower()  # the choice comes first
+    assert {c.id for c in answer.citations} <= set(answer.retrieved_ids)
+
+
+def test_no_labelled_pairs_points_to_continued_pre_training_not_fine_tuning(tutor):
+    answer = ask(tutor, "All we have is a big pile of unlabeled legal documents, without any prompt and response "
+                        "examples. Which Bedrock customization should we pick?",
+                 "Use fine-tuning to customize the model.",
+                 "Fine-tuning changes the model weights using labeled prompt-completion pairs.")
+    assert answer.choice.lower() == "continued pre-training", answer.choices
+    assert not answer.refused and answer.answer.lower().startswith(("continued pre-training", "the notes point to "
+                                                                                               "continued"))
+    assert "Use fine-tuning" not in answer.answer
+
+
+def test_the_model_agreeing_with_the_notes_is_kept_and_its_choice_leads(tutor):
+    paraphrase = "Serverless inference scales to zero between bursts, so you pay only while requests are processed."
+    answer = ask(tutor, "Requests arrive only now and then with long quiet periods, and a short cold start is fine. "
+                        "Which inference option costs least?",
+                 "It tolerates cold starts after idle periods.", paraphrase)
+    assert "serverless" in answer.choice.lower() and not answer.model_choice and not answer.refused
+    assert answer.answer.startswith(paraphrase)  # kept, and moved first: it states the choice
+    assert not answer.dropped_off_target and not answer.dropped_wrong_choice
+
+
+def test_supported_sentences_about_something_else_are_dropped(tutor):
+    """The relevance filter alone, on sentences taken as supported (the verifier already rejects many off-target
+    ones on the bundled corpus; a learner's notes may back them): the one about Debugger goes, the one on EMR
+    steps stays."""
+    from assistant.answering.citations import SentenceCheck
+    from assistant.answering.relevance import settle
+
+    assistant, _ = tutor
+    question = ("One stage of our SageMaker pipeline has to pass a job to an Amazon EMR cluster and wait until it "
+                "completes. What do we use?")
+    passages = [h.chunk for h in assistant.search(question, 4)]
+    on = "SageMaker Pipelines steps include Processing, Training, Condition, Lambda, Callback and EMR steps."
+    off = "SageMaker Debugger captures tensors during training to find vanishing gradients."
+    checks = [SentenceCheck(off, [1], [1]), SentenceCheck(on, [1], [1])]
+    qvec = assistant.embedder.encode([question])[0]
+    kept, done = settle(question, qvec, checks, passages, [], assistant.embedder, assistant.answerer.verifier)
+    assert off in done.dropped_off_target and off not in [s.text for s in kept]
+    assert on in [s.text for s in kept]
+
+
+@pytest.mark.xfail(strict=True, reason="#16 left: the swapped KDS sentence reads about as close to KDS's own notes "
+                                       "as to Firehose's (max sentence similarity), so it is not caught yet")
+def test_a_comparison_that_swaps_the_two_sides_is_corrected_from_each_sides_notes(tutor):
+    swapped = "Kinesis Data Streams delivers streaming records to Amazon S3 continuously with no code to write."
+    answer = ask(tutor, "How do Amazon Kinesis Data Streams and Amazon Data Firehose differ?", swapped)
+    assert answer.kind == "comparison" and swapped not in answer.answer
+    assert "Kinesis Data Streams" in answer.answer and "Firehose" in answer.answer and not answer.refused
+
+
+def test_stray_tokens_in_another_script_are_cut_and_cut_off_sentences_dropped(tutor):
+    answer = ask(tutor, "How does SageMaker Neo make a trained model run on edge devices?",
+                 "SageMaker Neo compiles a trained model for a specific hardware target without retraining 的.",
+                 "Neo writes the compiled model to Amazon S3 and the device runs it with a")
+    assert "的" not in answer.answer and "compiles a trained model" in answer.answer
+    assert not any(s.endswith(" a") for s in answer.answer.split("["))
+    assert answer.dropped_garbled
+
+
+@pytest.mark.xfail(strict=True, reason="#16 left: retrieval sent the auto-scaling sections, not the inference-options "
+                                       "list, so the candidates were not inference options and 'cooldown' won")
+def test_notes_no_one_on_the_team_wrote_indexed_alone(make_assistant, tmp_path):
+    """A learner's terse cheat sheet (evals/notes/cheatsheet, deployment part), no curated facts: the options come
+    from its "- SM Async Inf: ..." lines and their limits ("payload max 6 MB, timeout 60 s")."""
+    import shutil
+    from pathlib import Path
+
+    notes = tmp_path / "cheatsheet"
+    notes.mkdir()
+    shutil.copy(Path(__file__).parents[2] / "evals/notes/cheatsheet/03-deploy-orchestrate.md", notes)
+    llm = ScriptedLLM()
+    assistant = make_assistant()
+    assistant.use_llm(llm)
+    assistant.ingest([notes], progress=False)
+    answer = ask((assistant, llm), "Each input file is a few hundred MB and scoring takes about twenty minutes; "
+                                   "callers can be notified when it is done. Which SageMaker inference option fits?",
+                 "SM Real-time Inf is a persistent endpoint with low latency.")
+    assert answer.kind == "choice" and "async" in answer.choice.lower(), answer.choices
+    assert "real-time" in answer.model_choice.lower() and not answer.refused
+    assert answer.answer.lower().startswith(("sm async inf", "the notes point to sm async")), answer.answer
