@@ -97,6 +97,10 @@ class AnswerSettings(BaseModel):
                           "repeats and said once.")
     mispairing: bool = Field(True, description="Drop a supported sentence that pairs an item of the key point's "
                              "matching with another item's answer (KeyPoint.mispaired; written for dev item d1-a07).")
+    instant: bool = Field(True, description="Show verified note sentences (key point or best passage) before the "
+                          "model's answer, and lead the answer with them (answering/instant.py).")
+    on_target: bool = Field(True, description="State the notes' choice first and drop off-target, garbled and "
+                            "wrong-choice sentences (answering/relevance.py).")
 
 
 class SupportSettings(BaseModel):

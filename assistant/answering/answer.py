@@ -160,7 +160,8 @@ class Answerer:
         verification = self.verify(answer, raw, passages, point)
         supported = self.complete(answer, verification, passages, point)
         passages, supported = self.lead_with_instant(answer, shown, passages, supported)
-        supported = self.on_target(answer, supported, passages, found.qvec)
+        if self.settings.on_target:
+            supported = self.on_target(answer, supported, passages, found.qvec)
         self.present(answer, supported, passages, found.qvec)
         answer.total_ms = 1000 * (time.perf_counter() - started)
         return answer
@@ -206,6 +207,8 @@ class Answerer:
         """What is already known and verified, shown before the model is loaded or called: the key point's note
         sentences, or the best passage's sentences that answer the question (see answering/instant.py)."""
         chunks = [h.chunk for h in focused]
+        if not self.settings.instant:
+            return Instant([], chunks)
         lead = max(zip(found.similarity, range(len(found.hits))))[1]
         checks = instant_sentences(found.qvec, chunks, found.hits[lead].chunk, point, self.embedder, self.verifier,
                                    self.settings.min_answer_relevance)
