@@ -57,7 +57,8 @@ def test_the_eval_saves_what_the_judge_needs():
                            {"text": "Dropped.", "cited": [1], "supported_by": [], "reason": "not stated"}],
                 answer="Async endpoints scale to zero. [2] Large payloads wait in a queue. [2]",
                 filled=[{"text": "Large payloads wait in a queue.", "supported_by": [2]}], invalid_citations=[],
-                key_fact="", first_token_ms=1.0, total_ms=2.0, output_tokens=3, prompt_tokens=4, complete=True)
+                key_fact="", first_token_ms=1.0, total_ms=2.0, output_tokens=3, prompt_tokens=4, complete=True,
+                instant=[], first_content_ms=None)
     saved = json.loads(json.dumps(grade({"id": "q", "question": "?", "key_facts": ["zero"]}, answer)))
     assert [(s["text"], s["cites"], s["origin"]) for s in saved["shown"]] == [
         ("Async endpoints scale to zero.", [2], "model"), ("Large payloads wait in a queue.", [2], "fill")]
