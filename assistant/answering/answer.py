@@ -16,9 +16,9 @@ import numpy as np
 
 from assistant.answering.citations import SentenceCheck, Verification, Verifier
 from assistant.answering.choice import near_decisions
-from assistant.answering.instant import Instant, instant_sentences
+from assistant.answering.instant import Instant, instant_sentences, merged
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
-from assistant.answering.relevance import settle
+from assistant.answering.relevance import Settled, settle
 from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema, fit_passages,  # noqa: F401
                                           focus_passages, passage_cost, prompt_overhead, section_first)
 from assistant.config import Settings
@@ -159,9 +159,10 @@ class Answerer:
         raw = self.generate(answer, messages, len(passages), started, on_text)
         verification = self.verify(answer, raw, passages, point)
         supported = self.complete(answer, verification, passages, point)
-        passages, supported = self.lead_with_instant(answer, shown, passages, supported)
-        if self.settings.on_target:
-            supported = self.on_target(answer, supported, passages, found.qvec)
+        settled = None
+        if self.settings.on_target:  # on the model's sentences: which choice *it* named is part of the check
+            supported, settled = self.on_target(answer, supported, passages, found.qvec)
+        passages, supported = self.lead_with_instant(answer, shown, passages, supported, settled)
         self.present(answer, supported, passages, found.qvec)
         answer.total_ms = 1000 * (time.perf_counter() - started)
         return answer
@@ -280,18 +281,19 @@ class Answerer:
             supported = supported + added
         return supported
 
-    def lead_with_instant(self, answer: Answer, shown: Instant, passages: list[Chunk],
-                          supported: list[SentenceCheck]) -> tuple[list[Chunk], list[SentenceCheck]]:
+    def lead_with_instant(self, answer: Answer, shown: Instant, passages: list[Chunk], supported: list[SentenceCheck],
+                          settled=None) -> tuple[list[Chunk], list[SentenceCheck]]:
         """The instant part first, cited by the prompt's passage numbers (a passage the prompt left out is added,
-        so a citation shown at once stays valid); the later stages check it like the model's sentences."""
+        so a citation shown at once stays valid)."""
         if not shown.sentences:
             return passages, supported
         passages = list(passages)
         first = shown.renumbered(passages)
         answer.instant = [{"text": s.text, "supported_by": s.supported_by} for s in first]
-        return passages, first + supported
+        return passages, merged(first, supported, settled)
 
-    def on_target(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec) -> list[SentenceCheck]:
+    def on_target(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec
+                  ) -> tuple[list[SentenceCheck], Settled]:
         """What answers the question: the notes' choice first, garbled and off-target sentences out (relevance.py)."""
         finder = self.key_points()
         near = near_decisions(finder.facts, finder.vectors, qvec, passages)
@@ -300,7 +302,7 @@ class Answerer:
         for name in ("kind", "choice", "choice_confidence", "model_choice", "choices", "dropped_off_target",
                      "dropped_garbled", "dropped_wrong_choice"):
             setattr(answer, name, getattr(done, name))
-        return supported
+        return supported, done
 
     def present(self, answer: Answer, supported: list[SentenceCheck], passages: list[Chunk], qvec) -> None:
         """Each thing said once (the instant part first: a model sentence repeating it is dropped), with its [n]

@@ -102,3 +102,17 @@ def instant_sentences(qvec, chunks: list[Chunk], lead: Chunk, point: KeyPoint | 
         return []
     checks = verifier.verify(proposed, chunks).sentences
     return [c for c in checks if c.supported]  # what the verifier rejects is never shown
+
+
+def merged(first: list[SentenceCheck], supported: list[SentenceCheck], settled=None) -> list[SentenceCheck]:
+    """The final answer's order: the instant sentences first, unless the on-target stage found the notes' choice
+    (`settled`, answering/relevance.py): then an instant sentence asserting a ruled-out option is dropped, and
+    the answer still opens with a sentence naming the choice (an instant one if any names it, else the stage's
+    lead)."""
+    if settled is None or settled.winner is None:
+        return first + supported
+    first = [s for s in first if settled.agrees(s.text)]
+    naming = [s for s in first if settled.names_choice(s.text)]
+    if naming or not supported:
+        return naming + [s for s in first if s not in naming] + supported
+    return supported[:1] + first + supported[1:]

@@ -50,6 +50,18 @@ class Settled:
     dropped_off_target: list[str] = field(default_factory=list)
     dropped_garbled: list[str] = field(default_factory=list)
     dropped_wrong_choice: list[str] = field(default_factory=list)
+    winner: Candidate | None = None  # the notes' choice, when the evidence separates it
+    losers: list[Candidate] = field(default_factory=list)
+
+    def agrees(self, text: str) -> bool:
+        """Does a sentence from elsewhere (the instant part) agree with the notes' choice? Not when it asserts an
+        option the notes rule out without naming the choice."""
+        if self.winner is None or mentions(text, self.winner):
+            return True
+        return not any(_asserts(text, c) for c in self.losers)
+
+    def names_choice(self, text: str) -> bool:
+        return self.winner is not None and mentions(text, self.winner)
 
 
 def foreign(word: str) -> bool:
@@ -174,6 +186,7 @@ def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, 
             done.model_choice = named_first.name
         return kept, []
     done.choice, done.choice_confidence = winner.name, result.confidence
+    done.winner, done.losers = winner, [c for c in ranked if c is not winner]
     if named_first is winner:  # the model's choice is the notes': the sentence stating it goes first
         first = next(i for i, s in enumerate(kept) if len(_named(s.text, ranked)) == 1 and _asserts(s.text, winner, read))
         return [kept[first]] + kept[:first] + kept[first + 1:], []
