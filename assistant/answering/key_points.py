@@ -27,6 +27,8 @@ from assistant.types import Chunk
 MAX_FILLED = 3  # note sentences added to one answer at most
 _LABEL = re.compile(r"^(?:Answer(?:,? in order)?|Why[\w ]{0,30}|Scenario|Correction[\w ]{0,30})\s*[:.]\s+", re.IGNORECASE)
 
+CLAUSE = re.compile(r";|,\s*(?:while|whereas|but)\b", re.IGNORECASE)  # clauses that each pair on their own
+
 
 @dataclass(frozen=True)
 class Item:
@@ -122,7 +124,7 @@ class KeyPoint:
             if not isinstance(fact, Matching):
                 continue
             lefts, rights = [left for left, _ in fact.pairs], [right for _, right in fact.pairs]
-            for clause in sentence.split(";"):
+            for clause in CLAUSE.split(sentence):  # "X measures a, while Y measures b": each clause pairs alone
                 terms = key_terms(clause)
                 named, answers = _mentioned(lefts, terms), _mentioned(rights, terms)
                 wrong = [i for i in named if i not in answers]

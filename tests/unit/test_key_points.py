@@ -87,3 +87,23 @@ def test_a_sentence_pairing_an_item_with_another_items_answer_is_caught(bundled,
     assert bool(reason) == wrong, reason
     if wrong:
         assert "the notes pair it with" in reason
+
+
+@pytest.mark.parametrize("sentence,wrong", [
+    ("CI compares how many members each group has, while DPL compares the share of positive labels between the "
+     "groups.", False),
+    ("Class imbalance (CI) is the difference in the number of members of two groups; DPL is the difference in the "
+     "share of positive labels.", False),
+    ("CI is the difference in the share of positive labels between groups, while DPL is the difference in the "
+     "number of members of two groups.", True),
+])
+def test_each_clause_of_a_contrast_pairs_on_its_own(sentence, wrong):
+    """'X measures a, while Y measures b' pairs X with a and Y with b, not a with Y (a correct CI/DPL answer was
+    once rejected as a mispairing because the clauses were read as one)."""
+    from assistant.answering.key_points import KeyPoint
+    from assistant.knowledge.facts import load_facts
+
+    from tests.conftest import REPO
+
+    fact = load_facts(REPO / "corpus" / "facts").by_id("d1-match-bias-metrics")
+    assert bool(KeyPoint([fact], 0.9, "q").mispaired(sentence)) == wrong
