@@ -92,6 +92,8 @@ def test_a_sentence_pairing_an_item_with_another_items_answer_is_caught(bundled,
 @pytest.mark.parametrize("sentence,wrong", [
     ("CI compares how many members each group has, while DPL compares the share of positive labels between the "
      "groups.", False),
+    ("CI is the difference in the number of members of two groups, while DPL is the difference in the share of "
+     "positive labels between groups.", False),
     ("Class imbalance (CI) is the difference in the number of members of two groups; DPL is the difference in the "
      "share of positive labels.", False),
     ("CI is the difference in the share of positive labels between groups, while DPL is the difference in the "
