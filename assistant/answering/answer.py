@@ -285,7 +285,8 @@ class Answerer:
                           settled=None) -> tuple[list[Chunk], list[SentenceCheck]]:
         """The instant part first, cited by the prompt's passage numbers (a passage the prompt left out is added,
         so a citation shown at once stays valid)."""
-        if not shown.sentences:
+        if not shown.sentences or not supported:  # alone it may be near the question without answering it: a figure
+            answer.instant = []                    # the notes never give (near-topic) is refused, as before
             return passages, supported
         passages = list(passages)
         first = shown.renumbered(passages)
