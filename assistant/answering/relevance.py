@@ -61,7 +61,9 @@ class Settled:
         return not any(_asserts(text, c) for c in self.losers)
 
     def names_choice(self, text: str) -> bool:
-        return self.winner is not None and mentions(text, self.winner)
+        """Names the notes' choice and no other option: a sentence that can open the answer."""
+        return (self.winner is not None and mentions(text, self.winner)
+                and not any(mentions(text, c) for c in self.losers))
 
 
 def foreign(word: str) -> bool:

@@ -46,7 +46,10 @@ class LocalLLM(GenerateFromStream):
                 try:
                     _MODELS[key] = Llama(model_path=str(path), n_ctx=self.settings.n_ctx,
                                          n_threads=self.settings.n_threads, n_batch=256, verbose=False,
-                                         seed=self.settings.seed, draft_model=draft)
+                                         seed=self.settings.seed, draft_model=draft,
+                                         # llama-cpp-python 0.3.36 needs logits for every token with a draft model
+                                         # but sizes its buffer from this argument, not from the draft: say it
+                                         logits_all=draft is not None)
                 except (ValueError, RuntimeError) as exc:
                     raise BackendError(f"llama.cpp could not load {path}: {exc}; check it is a complete GGUF "
                                        "model or unset STUDY_LLM__MODEL_PATH") from exc

@@ -115,6 +115,8 @@ def test_ask_shows_a_status_and_keeps_every_answer(app, page):
         timeout=30_000)
     assert box.is_disabled()  # one question at a time
     page.locator("[data-testid='stExpander']").filter(has_text="[1]").first.wait_for(timeout=600_000)  # verified
+    # the note sentences show at once (with their own [1] source) while the model writes: wait for the answer
+    expect(box).to_be_enabled(timeout=600_000)
     answer = page.locator("[data-testid='stChatMessage']").nth(1).locator("[data-testid='stMarkdown']").first
     first = answer.inner_text()
     assert "warm pool" in first.lower() and "[1]" in first
