@@ -118,13 +118,16 @@ def test_claim_matching_one_row_of_a_long_table_is_supported(verifier):
     assert not v.sentences[0].supported  # a row's words in the wrong pairing are no support
 
 
+SDK = Chunk(id="p4", source="c.md", heading="SDK > Deploying serverless inference",
+            text="Deploy SageMaker Serverless Inference with the Python SDK by passing a ServerlessInferenceConfig "
+                 "with a memory size and a maximum concurrency to deploy().")
+SERVERLESS = Chunk(id="p5", source="i.md", heading="Inference > Serverless",
+                   text="SageMaker Serverless Inference runs on CPU only (no GPUs), scales to zero and suits "
+                        "intermittent traffic that tolerates cold starts.")
+
+
 def test_claim_backed_by_one_passage_but_denied_by_a_closer_one_is_a_contradiction(verifier):
-    sdk = Chunk(id="p4", source="c.md", heading="SDK > Deploying serverless inference",
-                text="Deploy SageMaker Serverless Inference with the Python SDK by passing a ServerlessInferenceConfig "
-                     "with a memory size and a maximum concurrency to deploy().")
-    serverless = Chunk(id="p5", source="i.md", heading="Inference > Serverless",
-                       text="SageMaker Serverless Inference runs on CPU only (no GPUs), scales to zero and suits "
-                            "intermittent traffic that tolerates cold starts.")
+    sdk, serverless = SDK, SERVERLESS
     realtime = Chunk(id="p6", source="i.md", heading="Inference > Real-time endpoints",
                      text="Real-time endpoints support GPUs, VPC configuration, production variants and data capture.")
     v = verifier.verify([("SageMaker Serverless Inference supports GPUs.", [1]),
@@ -146,12 +149,7 @@ def test_a_short_step_stated_by_one_sentence_of_a_passage_is_supported(verifier)
 def test_the_cross_passage_denial_is_a_setting(embedder):
     from assistant.config import SupportSettings
 
-    sdk = Chunk(id="p4", source="c.md", heading="SDK > Deploying serverless inference",
-                text="Deploy SageMaker Serverless Inference with the Python SDK by passing a ServerlessInferenceConfig "
-                     "with a memory size and a maximum concurrency to deploy().")
-    serverless = Chunk(id="p5", source="i.md", heading="Inference > Serverless",
-                       text="SageMaker Serverless Inference runs on CPU only (no GPUs), scales to zero and suits "
-                            "intermittent traffic that tolerates cold starts.")
+    sdk, serverless = SDK, SERVERLESS
     claim = [("SageMaker Serverless Inference supports GPUs.", [1])]
     assert not Verifier(embedder).verify(claim, [sdk, serverless]).sentences[0].supported
     off = Verifier(embedder, SupportSettings(cross_passage_denial=False)).verify(claim, [sdk, serverless])
