@@ -200,7 +200,11 @@ class MockExams:
             for domain, slots in by_domain.items():
                 tasks = [t for d in blueprint.domains if step == "any" or d.id == domain for t in d.tasks]
                 tasks.sort(key=lambda t: -len(self.assistant.facts.for_task(t).decisions))
-                fill(slots, tasks, "mcq")
+                for task in tasks:  # one task at a time: a task whose facts are used up leaves the slot to the next
+                    slots = [i for i in slots if chosen[i] is None]
+                    if not slots:
+                        break
+                    fill(slots, [task], "mcq")
         bar.close()
 
     def drafts(self, exam: Exam) -> None:

@@ -11,7 +11,7 @@ from assistant.learner.bank import MIGRATIONS, Bank
 from assistant.learner.exports import (export_anki, export_attempts_csv, export_questions_csv, read_attempts_csv,
                                read_questions_csv)
 from assistant.llm.fake import ScriptedLLM
-from assistant.quiz.generate import plan_tasks
+from assistant.quiz.generate import QuizResult, plan_tasks
 from assistant.quiz.models import Question
 from tests.conftest import wrong
 
@@ -54,6 +54,31 @@ def test_a_hit_on_a_new_concept_schedules_nothing_and_a_failed_write_leaves_no_a
         learner.bank.record_attempt(q.id, wrong(q), False, 1.0, also=boom)
     assert len(learner.bank.attempts()) == 1  # the half-written attempt was rolled back
     assert learner.bank.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_exam_slot_whose_task_is_used_up_is_filled_from_the_same_domain(learner):
+    """A 65-question exam drew more slots of a small task than its facts could fill (CI, stop 21): the slot must
+    go to another task of that domain, not to whichever task of the exam has most facts."""
+    domain = next(d for d in learner.blueprint.domains if d.id == 4)
+    tasks = sorted(domain.tasks, key=lambda t: -len(learner.facts.for_task(t).decisions))
+    used_up = set(tasks[:-1])  # every task of the domain but the one with fewest facts
+    real = type(learner).quiz_maker
+
+    class Maker:  # the real maker, except that a used-up task yields no question
+        def __init__(self, seed=None):
+            self.maker = real(learner, seed=seed)
+
+        def make(self, n, *, tasks, **kw):
+            result = QuizResult()
+            for i in range(n):  # the same plan as the real make: the tasks in turn
+                if tasks[i % len(tasks)] not in used_up:
+                    result.accepted += self.maker.make(1, tasks=[tasks[i % len(tasks)]], **kw).accepted
+            return result
+
+    learner.quiz_maker = Maker
+    chosen = [None]
+    learner.exams._build_missing([(tasks[0], "mcq")], chosen, seed=3, progress=False)
+    assert chosen[0] is not None and chosen[0].task == tasks[-1]
 
 
 def test_mock_exam_proportions_resume_and_score(learner, tmp_path):
