@@ -104,24 +104,31 @@ class BM25Index:
         return [(self.chunks[int(i)], float(s)) for i, s in zip(docs[0], scores[0]) if s > 0]
 
     def unknown_terms(self, text: str) -> list[str]:
-        """Names in `text` (capitalised words, acronyms, numbers beside them) that no indexed note contains.
+        """Names in `text` (capitalised words, acronyms, numbers beside them) that no indexed note contains. A word
+        that opens a sentence is capitalised for that reason alone ("... the minority class. In what order"), so it
+        names nothing unless it is an acronym; common words are never names.
 
         >>> # e.g. "How do I set up Route 53?" -> ["Route", "53"] when no note mentions Route 53
         """
         import re
 
-        words = re.findall(r"[A-Za-z][A-Za-z0-9\-]*|\d+", text)
+        from assistant.text import STOPWORDS
+
+        found = list(re.finditer(r"[A-Za-z][A-Za-z0-9\-]*|\d+", text))
         vocab = getattr(self.retriever, "vocab_dict", None) or {}
         unknown = []
-        for i, word in enumerate(words):
+        for i, match in enumerate(found):
+            word = match.group()
             if len(word) < 2:
                 continue
-            named = word[0].isupper() and (i > 0 or word.isupper()) or (word.isdigit() and i > 0 and words[i - 1][0].isupper())
+            opens = i == 0 or text[:match.start()].rstrip()[-1:] in (".", "?", "!", ":")
+            named = (word[0].isupper() and (not opens or word.isupper())
+                     or (word.isdigit() and i > 0 and found[i - 1].group()[0].isupper()))
             if not named:
                 continue
             for part in word.lower().split("-"):
                 stem = self._stem.stemWord(part)
-                if len(part) > 1 and stem not in vocab and part not in vocab and part not in STOP:
+                if len(part) > 1 and stem not in vocab and part not in vocab and part not in STOP | STOPWORDS:
                     unknown.append(word)
                     break
         return list(dict.fromkeys(unknown))

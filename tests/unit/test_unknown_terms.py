@@ -1,0 +1,26 @@
+"""Names the notes never mention refuse a question before the model runs (`BM25Index.unknown_terms`): a word
+capitalised only because it opens a sentence, or a common word, must not count as such a name."""
+from assistant.index.bm25 import BM25Index
+from assistant.types import Chunk
+
+NOTES = [
+    Chunk(id="c1", source="prep.md", heading="Data preparation > Class imbalance",
+          text="Resample only the training split, never the test split. SMOTE creates synthetic minority samples."),
+    Chunk(id="c2", source="prep.md", heading="Data preparation > Deduplication",
+          text="Remove duplicate rows before splitting, so copies of a row never land on both sides."),
+]
+
+
+def index() -> BM25Index:
+    return BM25Index.build(NOTES, generation=1)
+
+
+def test_a_capitalised_sentence_opener_is_not_an_unknown_name():
+    asked = "I need to dedupe, split and oversample the minority class. In what order? Then: Which comes first?"
+    assert index().unknown_terms(asked) == []
+
+
+def test_a_name_no_note_mentions_is_still_found_wherever_it_stands():
+    assert index().unknown_terms("How do I set up Route 53 latency routing with SMOTE?") == ["Route", "53"]
+    assert index().unknown_terms("Resampling first. Does CloudFront help?") == ["CloudFront"]
+    assert index().unknown_terms("Is SMOTE safe? IAM roles aside.") == ["IAM"]  # an acronym names even at the start
