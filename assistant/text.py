@@ -56,21 +56,40 @@ def plain(text: str) -> str:
 
 
 def flatten_tables(text: str) -> str:
-    """Markdown table rows as "header: cell" lines: a small model misreads which cell belongs to which row.
+    """Markdown table rows as "header: cell" lines: a small model misreads which cell belongs to which row. A
+    table with no |---| row under its first row (a chunk that starts inside a long table) has no header: its
+    rows are joined cell by cell, never labelled with another row's cells.
 
     >>> print(flatten_tables("| Field | Technique |\\n|---|---|\\n| City | One-hot |"))
     - Field: City; Technique: One-hot
+    >>> print(flatten_tables("| Flag unusual IPs | IP Insights |\\n| Forecast series | DeepAR |"))
+    - Flag unusual IPs; IP Insights
+    - Forecast series; DeepAR
     """
-    out, header = [], None
-    for line in text.splitlines():
+    def row(line: str) -> list[str] | None:
         stripped = line.strip()
-        if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            return [c.strip() for c in stripped.strip("|").split("|")]
+        return None
+
+    def separator(cells: list[str] | None) -> bool:
+        return cells is not None and all(set(c) <= set("-: ") for c in cells)
+
+    lines = text.splitlines()
+    rows = [row(line) for line in lines]
+    out, header, inside = [], None, False
+    for i, (line, cells) in enumerate(zip(lines, rows)):
+        if cells is None:
             out.append(line)
-            header = None
+            header, inside = None, False
             continue
-        cells = [c.strip() for c in stripped.strip("|").split("|")]
-        if header is None:
-            header = cells
-        elif not all(set(c) <= set("-: ") for c in cells):  # skip the |---| separator row
-            out.append("- " + "; ".join(f"{h}: {c}" if h else c for h, c in zip(header, cells)))
+        if not inside:  # the table's first row: a header only when the |---| row follows it
+            inside = True
+            if i + 1 < len(rows) and separator(rows[i + 1]):
+                header = cells
+                continue
+        if separator(cells):
+            continue
+        labels = header or [""] * len(cells)
+        out.append("- " + "; ".join(f"{h}: {c}" if h else c for h, c in zip(labels, cells)))
     return "\n".join(out)
