@@ -111,6 +111,8 @@ class SupportSettings(BaseModel):
                            "contain (with `weak`).")
     cross_passage_denial: bool = Field(True, description="Drop a supported claim that a sentence of another "
                                        "retrieved passage, closer to it, denies (written for dev item d3-a05).")
+    subject: bool = Field(True, description="Reject an \"X is/are ...\" sentence whose subject X the passage never "
+                          "names (found by hand-grading test item t-in-037; measured by `study eval verifier`).")
 
 
 class Settings(BaseSettings):

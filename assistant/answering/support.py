@@ -101,6 +101,34 @@ def unstated_clause(sentence: str, passage_terms: set[str], share: float) -> str
     return ""
 
 
+# "X is/are ...": the thing a sentence is about. A passage that never names it states nothing about it, however
+# alike the rest reads ("Model parallelism is the better fit, and much cheaper, for classic ML" against "CPU
+# instances are the better fit, and much cheaper, for classic ML": test split t-in-037, found by hand grading)
+_SUBJECT = re.compile(r"^\s*((?:[\w\-().]+\s+){0,4}?[\w\-().]+)\s+(?:is|are|was|were)\s+(?:the|a|an|not|also|used|\w+ed\b)",
+                      re.IGNORECASE)
+# what a subject may say without naming anything: "The best choice is", "This option is", "Your data is"
+PLAIN_SUBJECT = key_terms("""best better choice choices option options way ways answer approach solution right fit first
+second next last final step steps data model models job jobs feature features service services tool tools method
+strategy technique difference differences main key goal result process problem issue reason purpose both each
+other good common typical default usual recommended simple simplest easiest cheapest fastest idea benefit
+advantage""")
+
+
+def unnamed_subject(sentence: str, passage_terms: set[str]) -> str:
+    """The subject of an "X is/are ..." sentence when it names something the passage never names, else "".
+
+    >>> unnamed_subject("Model parallelism is the better fit for classic ML", {"cpu", "instanc", "model", "fit"})
+    'Model parallelism'
+    >>> unnamed_subject("The best option is a CPU instance", {"cpu", "instanc"})
+    ''
+    """
+    match = _SUBJECT.match(sentence)
+    if not match:
+        return ""
+    named = key_terms(match.group(1)) - VENDOR - GENERIC - PLAIN_SUBJECT - {"ml"}
+    return match.group(1) if named - passage_terms else ""
+
+
 def blocked_terms(text: str) -> set[str]:
     """Terms a sentence itself says are blocked, prevented, removed ...: a passage's "no X" agrees with it.
 
@@ -132,6 +160,7 @@ class SupportRule:
         self.embedder = embedder
         settings = settings or SupportSettings()
         self.strong, self.weak, self.overlap = settings.strong, settings.weak, settings.overlap
+        self.subject = settings.subject
         self._part_cache: dict[str, tuple[list[str], np.ndarray]] = {}
 
     def clear_cache(self) -> None:
@@ -181,6 +210,9 @@ class SupportRule:
         clause = "" if names_suffice else unstated_clause(sentence, key_terms(text), self.overlap)
         if clause:
             return 0.0, f"the passage does not state {clause[:80]!r}"
+        subject = "" if names_suffice or not self.subject else unnamed_subject(sentence, key_terms(text))
+        if subject:
+            return 0.0, f"the passage never names {subject[:60]!r}, what the sentence is about"
         if not negated(sentence):
             # a name is checked against the sentence that names it: "no key management" elsewhere in a table
             # does not deny "a customer managed KMS key". An answer's claim against what each no/not is about

@@ -61,3 +61,25 @@ def test_enable_network_isolation_is_supported_by_the_isolation_passage(verifier
 def test_right_names_with_a_wrong_claim_are_rejected(verifier, passage, sentence):
     assert not accepted(verifier, sentence, passage(ISOLATION, "Setting `EnableNetworkIsolation` to true"))
 
+
+
+COMPUTE = "d3-deployment-orchestration/compute-and-targets.md"
+CPU_FIT = "CPU instances are the better fit"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Model parallelism is the better fit, and much cheaper, for classic ML such as linear models, tree ensembles "
+    "like XGBoost and random forests.",  # the wrong subject, the passage's words (test split t-in-037)
+    "Data parallelism is the better fit, and much cheaper, for classic ML such as linear models and random forests.",
+])
+def test_a_claim_moved_to_a_subject_the_passage_never_names_is_not_supported(verifier, passage, sentence):
+    assert not accepted(verifier, sentence, passage(COMPUTE, CPU_FIT))
+
+
+@pytest.mark.parametrize("sentence", [
+    "CPU instances are the better fit, and much cheaper, for classic ML such as XGBoost and random forests.",
+    "The better choice is a CPU instance: it is much cheaper for classic ML such as linear models and XGBoost.",
+    "For classic ML such as linear models and XGBoost, CPU instances are the better fit and much cheaper.",
+])
+def test_the_same_claim_about_its_own_subject_is_supported(verifier, passage, sentence):
+    assert accepted(verifier, sentence, passage(COMPUTE, CPU_FIT))
