@@ -16,7 +16,7 @@
     study review [--list]                      fresh questions on the concepts due for spaced review (FSRS)
     study exam [--new] [--n 65] [--minutes 130]   timed, resumable mock exam scored per domain
     study export anki|questions|attempts [--out FILE]
-    study shell                                interactive search session
+    study shell                                a warm session: answers (and 'search:' lookups) one after another
 """
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     from assistant.cli import facts as cli_facts
     cli_facts.add_parsers(sub)
 
-    p = sub.add_parser("shell", help="interactive search session (type a question, empty line to quit)")
+    p = sub.add_parser("shell", help="a warm session: type questions to get answers, 'search: words' for passages, empty line to quit")
     p.set_defaults(func=cmd_shell)
 
     p = sub.add_parser("coverage", help="chunks and decision facts per task statement; thin tasks")
@@ -355,8 +355,10 @@ def cmd_eval(assistant: Assistant, args) -> int:
 
 
 def cmd_shell(assistant: Assistant, args) -> int:
+    """A warm session: the embedder, index and model load once, so every answer after the first starts at once."""
     assistant.ensure_index()
-    print("Study Assistant: ask about the MLA-C01 exam notes (empty line or Ctrl-D to quit).")
+    print("Study Assistant: ask about the MLA-C01 exam notes; 'search: words' lists passages without an answer "
+          "(empty line or Ctrl-D to quit).")
     while True:
         try:
             query = input("\nquestion> ").strip()
@@ -365,8 +367,12 @@ def cmd_shell(assistant: Assistant, args) -> int:
         if not query:
             return 0
         try:
-            print_hits(assistant.search(query))
-        except QueryError as exc:
+            if query.lower().startswith("search:"):
+                print_hits(assistant.search(query.partition(":")[2].strip()))
+                continue
+            answer = assistant.ask(query, on_text=_labelled_stream(), on_instant=print_instant)
+            print_answer(answer, streamed=True)
+        except USER_ERRORS as exc:  # said plainly; the session goes on
             print(f"error: {exc}")
 
 

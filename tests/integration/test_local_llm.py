@@ -65,6 +65,23 @@ def test_cli_ask_json_in_a_fresh_process(small_corpus, model_path, tmp_path):
     assert all({"n", "id", "source", "heading", "text"} <= set(c) for c in result["citations"])
 
 
+@pytest.mark.llm
+def test_cli_shell_answers_searches_and_refuses_in_one_session(small_corpus, model_path, tmp_path):
+    """`study shell`: one warm process, questions answered one after another like `study ask`, 'search:' lookups."""
+    env = {**os.environ, "STUDY_DATA_DIR": str(tmp_path / "data"), "STUDY_CORPUS": str(small_corpus),
+           "STUDY_LLM__MODEL_PATH": str(model_path)}
+    typed = ("search: managed warm pools\n"
+             "Why share one IAM role across SageMaker notebook instances instead of an IAM group?\n"
+             "What is the best recipe for sourdough bread?\n\n")
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "shell"], input=typed, capture_output=True,
+                         text=True, env=env, timeout=600)
+    assert out.returncode == 0 and "Traceback" not in out.stdout + out.stderr, out.stderr[-2000:]
+    searched, answered, refused = out.stdout.split("question> ")[1:4]
+    assert "Managed warm pools" in searched and "Verified answer" not in searched
+    assert "Verified answer:" in answered and "d4/security.md" in answered
+    assert "do not cover" in refused and "Verified answer" not in refused
+
+
 @pytest.fixture(scope="module")
 def bundled_with_model(bundled, model_path):
     """The bundled corpus (indexed once per session) answered by the real default model."""
