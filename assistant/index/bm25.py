@@ -110,18 +110,23 @@ class BM25Index:
         """
         import re
 
-        words = re.findall(r"[A-Za-z][A-Za-z0-9\-]*|\d+", text)
+        found = list(re.finditer(r"[A-Za-z][A-Za-z0-9\-]*|\d+", text))
+        words = [m.group() for m in found]
+        # a capital after "?" or "." starts a sentence ("... endpoint? If not, ..."): no name
+        starts = {i for i, m in enumerate(found) if i == 0 or re.search(r"[.?!]\s*$", text[:m.start()])}
         vocab = getattr(self.retriever, "vocab_dict", None) or {}
         unknown = []
         for i, word in enumerate(words):
             if len(word) < 2:
                 continue
-            named = word[0].isupper() and (i > 0 or word.isupper()) or (word.isdigit() and i > 0 and words[i - 1][0].isupper())
+            named = word[0].isupper() and (i not in starts or word.isupper()) or (word.isdigit() and i > 0 and words[i - 1][0].isupper())
             if not named:
                 continue
+            plural_of = word[:-1].lower() if word.endswith("s") and word[:-1].isupper() else ""  # "GPUs": "GPU"
             for part in word.lower().split("-"):
                 stem = self._stem.stemWord(part)
-                if len(part) > 1 and stem not in vocab and part not in vocab and part not in STOP:
+                if len(part) > 1 and stem not in vocab and part not in vocab and part not in STOP \
+                        and not (plural_of and plural_of in vocab):
                     unknown.append(word)
                     break
         return list(dict.fromkeys(unknown))
