@@ -16,7 +16,7 @@ import numpy as np
 
 from assistant.answering.citations import SentenceCheck, Verification, Verifier
 from assistant.answering.choice import near_decisions
-from assistant.answering.instant import Instant, instant_sentences, merged
+from assistant.answering.instant import Instant, best_line_similarity, instant_sentences, merged
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
 from assistant.answering.relevance import Settled, settle
 from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema, fit_passages,  # noqa: F401
@@ -179,7 +179,9 @@ class Answerer:
         qvec = self.embedder.encode([question])[0]
         pvecs = self.embedder.encode([h.chunk.indexed_text for h in hits]) if hits else np.zeros((0, len(qvec)))
         similarity = [float(x) for x in pvecs @ qvec]
-        answer.relevance = max(similarity, default=0.0)
+        # a whole multi-topic chunk dilutes the match; its closest line does not (instant.best_line_similarity)
+        lines = best_line_similarity(qvec, [h.chunk for h in hits], self.embedder) if self.settings.line_relevance else 0.0
+        answer.relevance = max([*similarity, lines], default=0.0)
         unknown = self.index.load_bm25().unknown_terms(question)
         if unknown and answer.relevance < self.settings.strong_relevance:
             answer.missing_terms = unknown
@@ -347,7 +349,7 @@ class Answerer:
         return answer
 
 
-OFF_TOPIC = 0.25  # best question-passage similarity; dev questions: off-topic <= 0.21, AWS/ML not in the notes >= 0.31
+OFF_TOPIC = 0.30  # best question-passage (or line) similarity; dev: off-topic <= 0.28, AWS/ML not in the notes >= 0.315
 
 
 def refusal_kind(answer: Answer) -> str:

@@ -106,7 +106,8 @@ class BM25Index:
     def unknown_terms(self, text: str) -> list[str]:
         """Names in `text` (capitalised words, acronyms, numbers beside them) that no indexed note contains. A word
         that opens a sentence is capitalised for that reason alone ("... the minority class. In what order"), so it
-        names nothing unless it is an acronym; common words are never names.
+        names nothing unless it is an acronym; common words are never names, nor an acronym's plural the notes
+        name in the singular ("GPUs").
 
         >>> # e.g. "How do I set up Route 53?" -> ["Route", "53"] when no note mentions Route 53
         """
@@ -125,6 +126,9 @@ class BM25Index:
             named = (word[0].isupper() and (not opens or word.isupper())
                      or (word.isdigit() and i > 0 and found[i - 1].group()[0].isupper()))
             if not named:
+                continue
+            plural_of = word[:-1].lower() if word.endswith("s") and word[:-1].isupper() else ""  # "GPUs": "GPU"
+            if plural_of and plural_of in vocab:
                 continue
             for part in word.lower().split("-"):
                 stem = self._stem.stemWord(part)

@@ -113,6 +113,9 @@ def _html_to_markdown(html: str) -> tuple[str, list[str]]:
     for level in range(1, 7):
         for h in soup.find_all(f"h{level}"):
             h.replace_with(f"\n\n{'#' * level} {h.get_text(' ', strip=True)}\n\n")
+    for cell in soup.find_all(["td", "th"]):  # cells kept apart: "Loss explodes or NaN | learning rate too high"
+        if cell.find_previous_sibling(["td", "th"]):
+            cell.insert_before(" | ")
     for block in soup.find_all(["p", "li", "tr", "div", "br"]):
         block.insert_after("\n")
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in soup.get_text().splitlines()]

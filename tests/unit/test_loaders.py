@@ -51,3 +51,11 @@ def test_oversized_file_is_refused_before_reading(tmp_path):
     big.write_bytes(b"x" * 2_000_001)
     with pytest.raises(LoadError, match="over the 1 MB limit"):
         load_file(big, max_bytes=1_000_000)
+
+
+def test_html_table_cells_stay_apart():
+    """Cells run together ("NaNlearning") hide the word from BM25, and a question naming it was refused."""
+    html = ("<html><body><table><tr><th>Symptom</th><th>Cause</th></tr>"
+            "<tr><td>Loss explodes or NaN</td><td>learning rate too high</td></tr></table></body></html>")
+    loaded = load_bytes(html.encode(), "wiki.html")
+    assert "Loss explodes or NaN | learning rate too high" in loaded.text.splitlines()

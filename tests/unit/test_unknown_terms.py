@@ -1,5 +1,7 @@
 """Names the notes never mention refuse a question before the model runs (`BM25Index.unknown_terms`): a word
 capitalised only because it opens a sentence, or a common word, must not count as such a name."""
+import pytest
+
 from assistant.index.bm25 import BM25Index
 from assistant.types import Chunk
 
@@ -24,3 +26,18 @@ def test_a_name_no_note_mentions_is_still_found_wherever_it_stands():
     assert index().unknown_terms("How do I set up Route 53 latency routing with SMOTE?") == ["Route", "53"]
     assert index().unknown_terms("Resampling first. Does CloudFront help?") == ["CloudFront"]
     assert index().unknown_terms("Is SMOTE safe? IAM roles aside.") == ["IAM"]  # an acronym names even at the start
+
+
+DEPLOY = BM25Index.build([Chunk(id="a", source="n.md", heading="Deploy",
+                                text="Use CodePipeline with a SageMaker deploy step; a GPU instance is idle at 20%.")],
+                         generation=1)
+
+
+@pytest.mark.parametrize("question, unknown", [
+    ("Can I use CodeDeploy for a SageMaker endpoint? If not, what do I use?", ["CodeDeploy"]),
+    ("The profiler shows my GPUs at 20% busy. Why?", []),
+    ("How do I configure Route 53 for my endpoint?", ["Route", "53"]),
+    ("What does Flask do?", ["Flask"]),
+])
+def test_names_no_note_mentions(question, unknown):
+    assert DEPLOY.unknown_terms(question) == unknown
