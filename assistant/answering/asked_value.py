@@ -1,0 +1,192 @@
+"""Questions that ask for a value — a price, a count, a limit, a default, a version, a percentage, a duration —
+and whether an answer gives one.
+
+Near-topic questions (issue #16) ask for a figure the notes never state: "how much does an ml.g5 notebook cost
+per hour?", "what is the default mini batch size of k-means?". Retrieval finds the right service's notes, the
+model writes true sentences about that service, the verifier backs each one, and the answer looks complete —
+yet none of its sentences holds the figure asked for. The verifier cannot see that: each sentence *is* in the
+notes. So, in code: when the question's main ask is a value, an answer must hold a value of that kind, in a
+sentence about what was asked (it shares the question's words; for a count, the number counts the thing asked
+about), that the question did not already state. Otherwise `present` refuses and says what the notes hold
+nearest.
+
+>>> ask = asked_value("how much does an ml.g5.2xlarge notebook instance cost per hour?")
+>>> ask.kind, gives_value("GPU instances such as ml.g5 cost more per hour.", ask)
+('price', False)
+>>> gives_value("An ml.g5.2xlarge notebook instance costs $1.52 per hour on demand.", ask)
+True
+>>> asked_value("which purchase option lowers the cost of endpoints that run 24/7?") is None
+True
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.answering.question_kind import ASKING, quantities
+from assistant.text import STOPWORDS, VENDOR, key_terms, stem
+
+# words that name the value asked for, not the thing it belongs to
+VALUE_WORDS = key_terms("""default defaults maximum minimum max min largest smallest highest lowest limit limits number
+amount value values cost costs price pricing charge charges pay paid bill billed much many long version versions release
+releases percentage percent uptime quota quotas size count total per""")
+
+_NUMBER_WORDS = ("zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+                 "fifty|sixty|hundred|thousand|million|billion|dozen|unlimited|no limit")
+_NUMBER = re.compile(rf"(?<![\w.])(?:\d[\d,]*(?:\.\d+)?|{_NUMBER_WORDS})(?![\w])", re.I)
+_PRICE_VALUE = re.compile(r"[$€£]\s?\d|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|dollars?|cents?|eur)\b|\bfree of charge\b|"
+                          r"\bno (?:additional |extra |hourly |separate )?(?:charge|cost|fee)\b|\bat no (?:additional |extra )?cost\b",
+                          re.I)
+_VERSION_VALUE = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?:-\d+)?(?![\w.]*xlarge)\b|\bversion \d+\b", re.I)
+_REGION_VALUE = re.compile(r"\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-(?:gov-)?(?:east|west|north|south|central|northeast|"
+                           r"southeast|northwest|southwest)-\d\b|\b(?:N\. Virginia|Ohio|Oregon|N\. California|Ireland|"
+                           r"Frankfurt|London|Paris|Stockholm|Milan|Tokyo|Osaka|Seoul|Singapore|Sydney|Mumbai|"
+                           r"S[aã]o Paulo|Bahrain|Cape Town)\b")
+_PERCENT_VALUE = re.compile(r"\d(?:[\d,.]*\d)?\s?%|\b\d[\d,.]*\s?percent\b", re.I)
+
+_W = r"[\w.\-/]+ "  # a word, with its dots and hyphens ("ml.g5.2xlarge", "on-demand")
+_REGION = re.compile(r"\b(?:which|what) (?:aws )?regions?\b", re.I)
+_PRICE = re.compile(rf"\bhow much (?:{_W}){{0,8}}?(?:cost|costs|charge|charges|charged|bill|billed|pay|price)\b|"
+                    rf"\b(?:what|which) (?:is|are|'s)? ?(?:the )?(?:{_W}){{0,3}}?(?:price|pricing|hourly rate|rate per)\b|"
+                    rf"\bwhat does (?:{_W}){{1,8}}?(?:charge|cost)\b|\bhow much is (?:{_W}){{0,6}}?per\b", re.I)
+_PERCENT = re.compile(rf"\bwhat (?:{_W}){{0,2}}?(?:percentage|percent|uptime)\b|\bhow much (?:{_W}){{0,6}}?(?:save|saves|saving|"
+                      r"savings|discount|cheaper)\b", re.I)
+_VERSION = re.compile(rf"\b(?:which|what) (?:{_W}){{0,4}}?(?:version|versions|release)\b", re.I)
+_COUNT = re.compile(r"\bhow many (?:more )?((?:[\w\-]+ ?){1,3})|\b(?:maximum|minimum|max|min|default|largest|"
+                    r"total|highest|lowest) number of ((?:[\w\-]+ ?){1,3})", re.I)
+_UNIT_WORDS = {"kb", "mb", "gb", "tb", "ms", "s", "%", "percent", "second", "seconds", "minute", "minutes", "hour",
+               "hours", "day", "days", "times", "x"}
+_NOT_COUNTED = {"allowed", "needed", "required", "supported", "possible", "permitted", "we", "my", "our"}
+_DURATION = re.compile(r"\bhow long (?:does|do|can|will|is|are|should)\b|\bafter how (?:many|much) (?:minutes|hours|"
+                       r"days|seconds|time)\b", re.I)
+_LIMIT = re.compile(r"\bwhat(?:'s| is| are)? (?:the )?(?:default|maximum|minimum|max|min|largest|smallest|highest|"
+                    r"lowest|longest|shortest|upper|lower)\b|\bwhat default\b|\b(?:default|maximum|minimum) (?:value|"
+                    r"setting|size|limit|timeout|duration|retention)\b|\bhow (?:large|big|small)\b", re.I)
+
+
+@dataclass
+class ValueAsk:
+    """What value a question asks for. `kind`: region | price | percentage | version | count | duration | limit."""
+    kind: str
+    counted: str = ""  # for a count: the stem of what is counted ("gpu", "shard")
+    terms: set[str] = field(default_factory=set)  # the question's words about what the value belongs to
+    given: set[str] = field(default_factory=set)  # numbers the question itself states (not an answer when repeated)
+
+    def describe(self) -> str:
+        return {"region": "a Region", "price": "a price", "percentage": "a percentage", "version": "a version", "duration": "a duration",
+                "count": f"the number of {self.counted}s" if self.counted else "a number",
+                "limit": "that value"}[self.kind]
+
+
+def _numbers(text: str) -> set[str]:
+    return {m.group(0).lower().replace(",", "") for m in _NUMBER.finditer(text)}
+
+
+def asked_value(question: str) -> ValueAsk | None:
+    """The value the question's main ask is, or None when it asks for something else (a choice, steps, a why).
+
+    >>> [getattr(asked_value(q), "kind", None) for q in ("how many gpus does an ml.p4d.24xlarge instance have?",
+    ...  "which release of the python sdk added modelbuilder?", "how long does kinesis keep records by default?",
+    ...  "what is the default mini batch size for k-means?", "how do i reduce training cost with spot instances?",
+    ...  "what uptime percentage does the sla guarantee?", "which service should we use to label images?")]
+    ['count', 'version', 'duration', 'limit', None, 'percentage', None]
+    >>> asked_value("which aws region has the lowest price for training instances?").kind
+    'region'
+    >>> asked_value("what is the maximum number of steps one pipeline can contain?").counted
+    'step'
+    """
+    q = question.strip()
+    terms = key_terms(q) - ASKING - VENDOR - VALUE_WORDS
+    terms = {t for t in terms if not t[:1].isdigit()}
+    given = _numbers(q)
+    if _REGION.search(q):
+        return ValueAsk("region", terms=terms, given=given)
+    if _PRICE.search(q):
+        return ValueAsk("price", terms=terms, given=given)
+    if _PERCENT.search(q):
+        return ValueAsk("percentage", terms=terms, given=given)
+    if _VERSION.search(q):
+        return ValueAsk("version", terms=terms, given=given)
+    m = _COUNT.search(q)
+    if m:
+        words = []
+        for w in (m.group(1) or m.group(2)).lower().split():  # up to the first little word: "free hours" of ...
+            if w in STOPWORDS or w in _NOT_COUNTED or _NUMBER.fullmatch(w):
+                break
+            words.append(w)
+        counted = stem(words[-1]) if words else ""
+        if counted in {"minute", "minut", "hour", "day", "second", "week", "month", "year"}:
+            return ValueAsk("duration", terms=terms, given=given)
+        return ValueAsk("count", counted=counted, terms=terms - {counted} or terms, given=given)
+    if _DURATION.search(q):
+        return ValueAsk("duration", terms=terms, given=given)
+    if _LIMIT.search(q):
+        return ValueAsk("limit", terms=terms, given=given)
+    return None
+
+
+def _fresh(values: set[str], ask: ValueAsk) -> bool:
+    return bool({v.lower().replace(",", "") for v in values} - ask.given)
+
+
+def _counted_after(words: list[str]) -> set[str]:
+    """What a number counts: the words after it up to a unit or "per" ("2 MB/s per shard" counts megabytes)."""
+    out = set()
+    for w in words:
+        w = w.strip(".,;:()")
+        if w == "per" or w in _UNIT_WORDS or w.split("/")[0] in _UNIT_WORDS:
+            break
+        out.add(stem(w.split("/")[0]))  # "1,000 records/s" counts records
+        if "/" in w:
+            break
+    return out
+
+
+def has_value(sentence: str, ask: ValueAsk) -> bool:
+    """Does the sentence hold a value of the kind asked (one the question did not already state)?
+
+    >>> has_value("Records are retained 24 hours by default.", ValueAsk("duration"))
+    True
+    >>> has_value("GPU instances cost more per hour.", ValueAsk("price")), has_value("Add shards.", ValueAsk("count", "shard"))
+    (False, False)
+    >>> has_value("Each shard accepts 1,000 records per second.", ValueAsk("count", "shard"))
+    False
+    >>> has_value("It serves 2 MB/s per shard.", ValueAsk("count", "shard")), has_value("up to 8 GPUs", ValueAsk("count", "gpu"))
+    (False, True)
+    """
+    if ask.kind == "region":
+        return bool(_REGION_VALUE.search(sentence))
+    if ask.kind == "price":
+        return bool(_PRICE_VALUE.search(sentence))
+    if ask.kind == "percentage":
+        return _fresh({m.group(0) for m in _PERCENT_VALUE.finditer(sentence)}, ask)
+    if ask.kind == "version":
+        return _fresh({m.group(0) for m in _VERSION_VALUE.finditer(sentence)}, ask)
+    if ask.kind == "duration":
+        return any(q.dimension == "duration" for q in quantities(sentence)) and _fresh(_numbers(sentence), ask) \
+            or bool(re.search(r"\bno (?:time )?limit\b|\bindefinitely\b", sentence, re.I))
+    if ask.kind == "count":
+        words = re.findall(r"[\w\-,.%$]+", sentence.lower())
+        for i, w in enumerate(words):
+            if _NUMBER.fullmatch(w.rstrip(".,")) and w.rstrip(".,").replace(",", "") not in ask.given:
+                if not ask.counted or ask.counted in _counted_after(words[i + 1:i + 4]):
+                    return True
+        return False
+    return _fresh(_numbers(sentence), ask) or bool(re.search(r"\bby default\b|\bdefaults? (?:to|is)\b", sentence, re.I))
+
+
+def gives_value(sentence: str, ask: ValueAsk) -> bool:
+    """A value of the kind asked, in a sentence about what was asked: it shares one of the question's own words
+    (not only the value's: "default", "maximum", "cost")."""
+    if not has_value(sentence, ask):
+        return False
+    shared = key_terms(sentence) & ask.terms
+    return bool(shared) or not ask.terms
+
+
+def answers_value(sentences: list[str], ask: ValueAsk | None) -> bool:
+    """Does any sentence of the answer give the value asked? True when the question asks for no value."""
+    return ask is None or any(gives_value(s, ask) for s in sentences)
+
+
+__all__ = ["ValueAsk", "asked_value", "answers_value", "gives_value", "has_value"]
