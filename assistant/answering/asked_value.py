@@ -20,6 +20,7 @@ True
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -175,18 +176,28 @@ def has_value(sentence: str, ask: ValueAsk) -> bool:
     return _fresh(_numbers(sentence), ask) or bool(re.search(r"\bby default\b|\bdefaults? (?:to|is)\b", sentence, re.I))
 
 
-def gives_value(sentence: str, ask: ValueAsk) -> bool:
-    """A value of the kind asked, in a sentence about what was asked: it shares one of the question's own words
-    (not only the value's: "default", "maximum", "cost")."""
+def gives_value(sentence: str, ask: ValueAsk, where: str = "") -> bool:
+    """A value of the kind asked, about what was asked: the sentence, with `where` it comes from (its passage's
+    heading), shares at least a third of the question's own words (not the value's: "default", "cost"). The
+    asynchronous-inference timeout is no answer to a question about batch transform's.
+
+    >>> ask = asked_value("what is the default timeout for each invocation request a batch transform job sends to the container?")
+    >>> gives_value("The per-request timeout defaults to 15 minutes.", ask, "When to choose asynchronous inference")
+    False
+    >>> gives_value("Each invocation request times out after 600 seconds by default.", ask, "Batch transform")
+    True
+    """
     if not has_value(sentence, ask):
         return False
-    shared = key_terms(sentence) & ask.terms
-    return bool(shared) or not ask.terms
+    shared = key_terms(f"{sentence} {where}") & ask.terms
+    return len(shared) >= max(1, math.ceil(len(ask.terms) / 3)) or not ask.terms
 
 
-def answers_value(sentences: list[str], ask: ValueAsk | None) -> bool:
-    """Does any sentence of the answer give the value asked? True when the question asks for no value."""
-    return ask is None or any(gives_value(s, ask) for s in sentences)
+def answers_value(sentences: list[str], ask: ValueAsk | None, where: list[str] | None = None) -> bool:
+    """Does any sentence of the answer give the value asked (`where`: each one's passage headings)? True when
+    the question asks for no value."""
+    where = where or [""] * len(sentences)
+    return ask is None or any(gives_value(s, ask, w) for s, w in zip(sentences, where))
 
 
 __all__ = ["ValueAsk", "asked_value", "answers_value", "gives_value", "has_value"]
