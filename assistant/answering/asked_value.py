@@ -72,6 +72,7 @@ class ValueAsk:
     counted: str = ""  # for a count: the stem of what is counted ("gpu", "shard")
     terms: set[str] = field(default_factory=set)  # the question's words about what the value belongs to
     given: set[str] = field(default_factory=set)  # numbers the question itself states (not an answer when repeated)
+    # ... and, for a duration, the durations it states ("after 5 minutes")
 
     def describe(self) -> str:
         return {"region": "a Region", "price": "a price", "percentage": "a percentage", "version": "a version", "duration": "a duration",
@@ -81,6 +82,10 @@ class ValueAsk:
 
 def _numbers(text: str) -> set[str]:
     return {m.group(0).lower().replace(",", "") for m in _NUMBER.finditer(text)}
+
+
+def _durations(text: str) -> set[str]:
+    return {m.group(0) for m in re.finditer(r"\b\d[\d,.]*\s*(?:seconds?|minutes?|hours?|days?)\b", text, re.I)}
 
 
 def asked_value(question: str) -> ValueAsk | None:
@@ -99,7 +104,7 @@ def asked_value(question: str) -> ValueAsk | None:
     q = question.strip()
     terms = key_terms(q) - ASKING - VENDOR - VALUE_WORDS
     terms = {t for t in terms if not t[:1].isdigit()}
-    given = _numbers(q)
+    given = _numbers(q) | _durations(q)
     if _REGION.search(q):
         return ValueAsk("region", terms=terms, given=given)
     if _PRICE.search(q):
@@ -148,6 +153,8 @@ def has_value(sentence: str, ask: ValueAsk) -> bool:
 
     >>> has_value("Records are retained 24 hours by default.", ValueAsk("duration"))
     True
+    >>> has_value("Warm pools start the next job in seconds, not minutes.", ValueAsk("duration"))
+    True
     >>> has_value("GPU instances cost more per hour.", ValueAsk("price")), has_value("Add shards.", ValueAsk("count", "shard"))
     (False, False)
     >>> has_value("Each shard accepts 1,000 records per second.", ValueAsk("count", "shard"))
@@ -163,9 +170,10 @@ def has_value(sentence: str, ask: ValueAsk) -> bool:
         return _fresh({m.group(0) for m in _PERCENT_VALUE.finditer(sentence)}, ask)
     if ask.kind == "version":
         return _fresh({m.group(0) for m in _VERSION_VALUE.finditer(sentence)}, ask)
-    if ask.kind == "duration":
-        return any(q.dimension == "duration" for q in quantities(sentence)) and _fresh(_numbers(sentence), ask) \
-            or bool(re.search(r"\bno (?:time )?limit\b|\bindefinitely\b", sentence, re.I))
+    if ask.kind == "duration":  # "a few seconds", "minutes rather than hours" answer "how long" too
+        stated = {q.value for q in quantities(" ".join(ask.given)) if q.dimension == "duration"}
+        return any(q.dimension == "duration" and q.value not in stated for q in quantities(sentence)) \
+            or bool(re.search(r"\bno (?:time )?limit\b|\bindefinitely\b|\buntil (?:you|it)\b", sentence, re.I))
     if ask.kind == "count":
         words = re.findall(r"[\w\-,.%$]+", sentence.lower())
         for i, w in enumerate(words):
