@@ -70,13 +70,14 @@ class ValueAsk:
     """What value a question asks for. `kind`: region | price | percentage | version | count | duration | limit."""
     kind: str
     counted: str = ""  # for a count: the stem of what is counted ("gpu", "shard")
+    counted_word: str = ""  # ... as the question says it ("gpus")
     terms: set[str] = field(default_factory=set)  # the question's words about what the value belongs to
     given: set[str] = field(default_factory=set)  # numbers the question itself states (not an answer when repeated)
     # ... and, for a duration, the durations it states ("after 5 minutes")
 
     def describe(self) -> str:
         return {"region": "a Region", "price": "a price", "percentage": "a percentage", "version": "a version", "duration": "a duration",
-                "count": f"the number of {self.counted}s" if self.counted else "a number",
+                "count": f"the number of {self.counted_word}" if self.counted_word else "a number",
                 "limit": "that value"}[self.kind]
 
 
@@ -98,8 +99,8 @@ def asked_value(question: str) -> ValueAsk | None:
     ['count', 'version', 'duration', 'limit', None, 'percentage', None]
     >>> asked_value("which aws region has the lowest price for training instances?").kind
     'region'
-    >>> asked_value("what is the maximum number of steps one pipeline can contain?").counted
-    'step'
+    >>> asked_value("what is the maximum number of steps one pipeline can contain?").describe()
+    'the number of steps'
     """
     q = question.strip()
     terms = key_terms(q) - ASKING - VENDOR - VALUE_WORDS
@@ -123,7 +124,8 @@ def asked_value(question: str) -> ValueAsk | None:
         counted = stem(words[-1]) if words else ""
         if counted in {"minute", "minut", "hour", "day", "second", "week", "month", "year"}:
             return ValueAsk("duration", terms=terms, given=given)
-        return ValueAsk("count", counted=counted, terms=terms - {counted} or terms, given=given)
+        return ValueAsk("count", counted=counted, counted_word=words[-1] if words else "", terms=terms - {counted} or terms,
+                        given=given)
     if _DURATION.search(q):
         return ValueAsk("duration", terms=terms, given=given)
     if _LIMIT.search(q):
