@@ -74,6 +74,7 @@ class ValueAsk:
     terms: set[str] = field(default_factory=set)  # the question's words about what the value belongs to
     given: set[str] = field(default_factory=set)  # numbers the question itself states (not an answer when repeated)
     # ... and, for a duration, the durations it states ("after 5 minutes")
+    bound: str = ""  # "max" when it asks for a maximum, "min" for a minimum
 
     def describe(self) -> str:
         return {"region": "a Region", "price": "a price", "percentage": "a percentage", "version": "a version", "duration": "a duration",
@@ -102,7 +103,15 @@ def asked_value(question: str) -> ValueAsk | None:
     >>> asked_value("what is the maximum number of steps one pipeline can contain?").describe()
     'the number of steps'
     """
-    q = question.strip()
+    ask = _value_ask(question.strip())
+    if ask is not None:
+        ask.bound = ("max" if re.search(r"\b(?:maximum|max|largest|most|highest|longest|upper)\b", question, re.I) else
+                     "min" if re.search(r"\b(?:minimum|min|smallest|least|lowest|shortest|fewest)\b", question, re.I)
+                     else "")
+    return ask
+
+
+def _value_ask(q: str) -> ValueAsk | None:
     terms = key_terms(q) - ASKING - VENDOR - VALUE_WORDS
     terms = {t for t in terms if not t[:1].isdigit()}
     given = _numbers(q) | _durations(q)
@@ -186,6 +195,10 @@ def has_value(sentence: str, ask: ValueAsk) -> bool:
     return _fresh(_numbers(sentence), ask) or bool(re.search(r"\bby default\b|\bdefaults? (?:to|is)\b", sentence, re.I))
 
 
+_OTHER_BOUND = {"max": re.compile(r"\b(?:at least|a minimum of|minimum of|no fewer than|more than)\s+[\w,.$%]+", re.I),
+                "min": re.compile(r"\b(?:up to|at most|a maximum of|maximum of|no more than)\s+[\w,.$%]+", re.I)}
+
+
 def gives_value(sentence: str, ask: ValueAsk, where: str = "") -> bool:
     """A value of the kind asked, about what was asked: the sentence, with `where` it comes from (its passage's
     heading), shares at least a third of the question's own words (not the value's: "default", "cost"). The
@@ -196,7 +209,12 @@ def gives_value(sentence: str, ask: ValueAsk, where: str = "") -> bool:
     False
     >>> gives_value("Each invocation request times out after 600 seconds by default.", ask, "Batch transform")
     True
+    >>> gives_value("A feature group must define at least 2 features.", asked_value("what is the maximum number of "
+    ...             "features in a feature group?"))
+    False
     """
+    if ask.bound:  # "at least one feature" is no answer to the maximum number of features
+        sentence = _OTHER_BOUND[ask.bound].sub(" ", sentence)
     if not has_value(sentence, ask):
         return False
     shared = key_terms(f"{sentence} {where}") & ask.terms
