@@ -342,9 +342,11 @@ class Answerer:
 
     def _gives_asked_value(self, question: str, sentences: list[SentenceCheck], passages: list[Chunk]) -> bool:
         """False when the question asks for a value (a price, a count, a default, ...) that none of the verified
-        `sentences` gives (each read with the headings of the passages that back it)."""
+        `sentences` gives (each read with the headings of the passages that back it, its value found in their text)."""
         where = [" ".join(passages[n - 1].heading for n in s.supported_by) for s in sentences]
-        return not self.settings.value_check or answers_value([s.text for s in sentences], asked_value(question), where)
+        backing = ["\n".join(passages[n - 1].text for n in s.supported_by) for s in sentences]
+        return not self.settings.value_check or answers_value([s.text for s in sentences], asked_value(question), where,
+                                                              backing)
 
     def _refuse_unanswered(self, answer: Answer, ask: ValueAsk, supported: list[SentenceCheck], passages: list[Chunk],
                            qvec) -> None:

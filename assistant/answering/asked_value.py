@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answering.question_kind import ASKING, quantities
-from assistant.text import STOPWORDS, VENDOR, key_terms, stem
+from assistant.text import STOPWORDS, VENDOR, key_terms, split_sentences, stem
 
 # words that name the value asked for, not the thing it belongs to
 VALUE_WORDS = key_terms("""default defaults maximum minimum max min largest smallest highest lowest limit limits number
@@ -199,9 +199,11 @@ _OTHER_BOUND = {"max": re.compile(r"\b(?:at least|a minimum of|minimum of|no few
                 "min": re.compile(r"\b(?:up to|at most|a maximum of|maximum of|no more than)\s+[\w,.$%]+", re.I)}
 
 
-def gives_value(sentence: str, ask: ValueAsk, where: str = "") -> bool:
-    """A value of the kind asked, about what was asked: the sentence, with `where` it comes from (its passage's
-    heading), shares at least a third of the question's own words (not the value's: "default", "cost"). The
+def gives_value(sentence: str, ask: ValueAsk, where: str = "", backing: str | None = None) -> bool:
+    """A value of the kind asked, about what was asked, and stated by the notes: the sentence, with `where` it
+    comes from (its passage's heading), shares at least a third of the question's own words (not the value's:
+    "default", "cost"), and when the `backing` passages' text is given, one of its sentences states the same
+    value (a number the model wrote into an otherwise supported sentence is not the notes'). The
     asynchronous-inference timeout is no answer to a question about batch transform's.
 
     >>> ask = asked_value("what is the default timeout for each invocation request a batch transform job sends to the container?")
@@ -212,20 +214,37 @@ def gives_value(sentence: str, ask: ValueAsk, where: str = "") -> bool:
     >>> gives_value("A feature group must define at least 2 features.", asked_value("what is the maximum number of "
     ...             "features in a feature group?"))
     False
+    >>> ask = asked_value("how many labeled objects does labeling need before automated labeling starts?")
+    >>> gives_value("Automated labeling needs 1,000 labeled objects.", ask, backing="Humans label a first sample.")
+    False
     """
     if ask.bound:  # "at least one feature" is no answer to the maximum number of features
         sentence = _OTHER_BOUND[ask.bound].sub(" ", sentence)
     if not has_value(sentence, ask):
         return False
     shared = key_terms(f"{sentence} {where}") & ask.terms
-    return len(shared) >= max(1, math.ceil(len(ask.terms) / 3)) or not ask.terms
+    if len(shared) < max(1, math.ceil(len(ask.terms) / 3)) and ask.terms:
+        return False
+    return backing is None or _backed(sentence, ask, backing)
 
 
-def answers_value(sentences: list[str], ask: ValueAsk | None, where: list[str] | None = None) -> bool:
-    """Does any sentence of the answer give the value asked (`where`: each one's passage headings)? True when
-    the question asks for no value."""
+def _backed(sentence: str, ask: ValueAsk, backing: str) -> bool:
+    """Does a sentence of the passages state a value of the kind asked, the same number as `sentence` if it has one?"""
+    mine = _numbers(sentence) - ask.given
+    for line in backing.splitlines():
+        for theirs in split_sentences(line):
+            if has_value(theirs, ask) and (not mine or mine & _numbers(theirs)):
+                return True
+    return False
+
+
+def answers_value(sentences: list[str], ask: ValueAsk | None, where: list[str] | None = None,
+                  backing: list[str] | None = None) -> bool:
+    """Does any sentence of the answer give the value asked (`where`: each one's passage headings; `backing`:
+    the text of the passages that back each one)? True when the question asks for no value."""
     where = where or [""] * len(sentences)
-    return ask is None or any(gives_value(s, ask, w) for s, w in zip(sentences, where))
+    backing = backing or [None] * len(sentences)
+    return ask is None or any(gives_value(s, ask, w, b) for s, w, b in zip(sentences, where, backing))
 
 
 __all__ = ["ValueAsk", "asked_value", "answers_value", "gives_value", "has_value"]

@@ -49,6 +49,16 @@ def test_a_number_that_counts_something_else_is_no_answer_to_how_many(tutor):
     assert answer.refused and answer.unanswered == "count"
 
 
+def test_a_number_the_notes_do_not_state_is_no_answer_even_when_verified(tutor):
+    """Seen on dev-nt-09: the model put a count into a sentence worded like the notes, and the verifier backed
+    it; the notes state no count of labeled objects, so the answer is refused."""
+    made_up = "Ground Truth needs at least one labeled object before automated data labeling can start."
+    answer = ask(tutor, "how many labeled objects does ground truth need before automated data labeling can start?",
+                 made_up)
+    assert made_up in supported(answer)  # backed by the verifier: only the value check can refuse it
+    assert answer.refused and answer.unanswered == "count", answer.answer
+
+
 def test_no_instant_part_is_shown_for_a_value_the_notes_do_not_give(tutor):
     """The instant part (verified note sentences shown before the model answers) would quote the Savings Plans
     key point for an uptime question: true, near, and no percentage."""
