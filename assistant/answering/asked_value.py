@@ -159,6 +159,18 @@ def _counted_after(words: list[str]) -> set[str]:
     return out
 
 
+def _counts(sentence: str, ask: ValueAsk) -> set[str]:
+    """The numbers in the sentence that count what the question counts (not ones the question states)."""
+    words = re.findall(r"[\w\-,.%$/]+", sentence.lower())
+    out = set()
+    for i, w in enumerate(words):
+        number = w.rstrip(".,").replace(",", "")
+        if _NUMBER.fullmatch(w.rstrip(".,")) and number not in ask.given:
+            if not ask.counted or ask.counted in _counted_after(words[i + 1:i + 4]):
+                out.add(number)
+    return out
+
+
 def has_value(sentence: str, ask: ValueAsk) -> bool:
     """Does the sentence hold a value of the kind asked (one the question did not already state)?
 
@@ -186,12 +198,7 @@ def has_value(sentence: str, ask: ValueAsk) -> bool:
         return any(q.dimension == "duration" and q.value not in stated for q in quantities(sentence)) \
             or bool(re.search(r"\bno (?:time )?limit\b|\bindefinitely\b|\buntil (?:you|it)\b", sentence, re.I))
     if ask.kind == "count":
-        words = re.findall(r"[\w\-,.%$]+", sentence.lower())
-        for i, w in enumerate(words):
-            if _NUMBER.fullmatch(w.rstrip(".,")) and w.rstrip(".,").replace(",", "") not in ask.given:
-                if not ask.counted or ask.counted in _counted_after(words[i + 1:i + 4]):
-                    return True
-        return False
+        return bool(_counts(sentence, ask))
     return _fresh(_numbers(sentence), ask) or bool(re.search(r"\bby default\b|\bdefaults? (?:to|is)\b", sentence, re.I))
 
 
@@ -217,6 +224,9 @@ def gives_value(sentence: str, ask: ValueAsk, where: str = "", backing: str | No
     >>> ask = asked_value("how many labeled objects does labeling need before automated labeling starts?")
     >>> gives_value("Automated labeling needs 1,000 labeled objects.", ask, backing="Humans label a first sample.")
     False
+    >>> ask = asked_value("what is the maximum number of steps one pipeline can contain?")
+    >>> gives_value("A pipeline can contain up to 100,000 steps.", ask, backing="100,000 examples make 200 steps.")
+    False
     """
     if ask.bound:  # "at least one feature" is no answer to the maximum number of features
         sentence = _OTHER_BOUND[ask.bound].sub(" ", sentence)
@@ -230,10 +240,11 @@ def gives_value(sentence: str, ask: ValueAsk, where: str = "", backing: str | No
 
 def _backed(sentence: str, ask: ValueAsk, backing: str) -> bool:
     """Does a sentence of the passages state a value of the kind asked, the same number as `sentence` if it has one?"""
-    mine = _numbers(sentence) - ask.given
+    numbers = _counts if ask.kind == "count" else lambda text, _: _numbers(text) - ask.given
+    mine = numbers(sentence, ask)
     for line in backing.splitlines():
         for theirs in split_sentences(line):
-            if has_value(theirs, ask) and (not mine or mine & _numbers(theirs)):
+            if has_value(theirs, ask) and (not mine or mine & numbers(theirs, ask)):
                 return True
     return False
 
