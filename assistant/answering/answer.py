@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from assistant.answering.asked_value import ValueAsk, answers_value, asked_value
+from assistant.answering.asked_value import ValueAsk, answers_value, asked_value, has_value
 from assistant.answering.citations import SentenceCheck, Verification, Verifier
 from assistant.answering.choice import near_decisions
 from assistant.answering.instant import Instant, instant_sentences, merged
@@ -351,16 +351,19 @@ class Answerer:
     def _refuse_unanswered(self, answer: Answer, ask: ValueAsk, supported: list[SentenceCheck], passages: list[Chunk],
                            qvec) -> None:
         """Refused: true sentences near the question, none with the value it asks for (a near-topic question).
-        The refusal says what is missing and quotes the nearest thing the notes hold, with where it is."""
-        nearest = supported[int(np.argmax(self.embedder.encode([s.text for s in supported]) @ qvec))]
-        where = passages[nearest.supported_by[0] - 1] if nearest.supported_by else None
+        The refusal says what is missing and quotes the nearest thing the notes hold, with where it is: never a
+        sentence stating a figure of the kind asked (that figure was found not to be the notes')."""
+        plain_ones = [s for s in supported if not has_value(s.text, ask)]
+        nearest = (plain_ones[int(np.argmax(self.embedder.encode([s.text for s in plain_ones]) @ qvec))]
+                   if plain_ones else None)
+        where = passages[nearest.supported_by[0] - 1] if nearest is not None and nearest.supported_by else None
         answer.unanswered = ask.kind
         answer.filled, answer.instant = [], []
         self._refuse(answer, None)
         answer.answer = (f"Your notes do not state {ask.describe()} for this question, so I will not guess. "
-                         f"The nearest they hold: \"{nearest.text}\""
-                         + (f" ({where.source} — {where.heading})" if where is not None else "")
-                         + ". Check the current AWS documentation for the figure, or add it to your notes.")
+                         + (f"The nearest they hold: \"{nearest.text}\"" if nearest is not None else "")
+                         + (f" ({where.source} — {where.heading}). " if where is not None else " ")
+                         + "Check the current AWS documentation for the figure, or add it to your notes.")
 
     def _refuse(self, answer: Answer, started: float | None) -> Answer:
         answer.refused = True
