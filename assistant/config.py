@@ -106,6 +106,9 @@ class AnswerSettings(BaseModel):
                           "model's answer, and lead the answer with them (answering/instant.py).")
     on_target: bool = Field(True, description="State the notes' choice first and drop off-target, garbled and "
                             "wrong-choice sentences (answering/relevance.py).")
+    value_check: bool = Field(True, description="A question asking for a value (price, count, limit, default, "
+                              "version, percentage, duration) is refused when no shown sentence gives one "
+                              "(answering/asked_value.py; issue #16 near-topic questions).")
 
 
 class SupportSettings(BaseModel):

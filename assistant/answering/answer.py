@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from assistant.answering.asked_value import ValueAsk, answers_value, asked_value, has_value
 from assistant.answering.citations import SentenceCheck, Verification, Verifier
 from assistant.answering.choice import near_decisions
 from assistant.answering.instant import Instant, best_line_similarity, instant_sentences, merged
@@ -66,6 +67,7 @@ class Answer:
     dropped_off_target: list[str] = field(default_factory=list)  # supported, but about something else
     dropped_garbled: list[str] = field(default_factory=list)  # stray tokens or cut off
     dropped_wrong_choice: list[str] = field(default_factory=list)  # asserting an option the notes rule out
+    unanswered: str = ""  # the kind of value asked for (price, count, ...) that no verified sentence gives
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -215,6 +217,8 @@ class Answerer:
         lead = max(zip(found.similarity, range(len(found.hits))))[1]
         checks = instant_sentences(found.qvec, chunks, found.hits[lead].chunk, point, self.embedder, self.verifier,
                                    self.settings.min_answer_relevance)
+        if checks and not self._gives_asked_value(answer.question, checks, chunks):
+            checks = []  # near the question, not its answer: no figure of the kind asked (asked_value.py)
         shown = Instant(checks, chunks, 1000 * (time.perf_counter() - started))
         if checks:
             answer.instant, answer.first_content_ms = shown.to_json(), shown.ms
@@ -321,6 +325,10 @@ class Answerer:
             answer.filled, answer.instant = [], []
             self._refuse(answer, None)
             return
+        ask = asked_value(answer.question) if self.settings.value_check else None
+        if ask is not None and not self._gives_asked_value(answer.question, supported, passages):
+            self._refuse_unanswered(answer, ask, supported, passages, qvec)
+            return
         used = sorted({n for s in supported for n in s.supported_by})
         answer.citations = [Citation.of(n, passages[n - 1]) for n in used]
         answer.answer = " ".join(f"{s.text} " + "".join(f"[{n}]" for n in s.supported_by) for s in supported).strip()
@@ -333,6 +341,31 @@ class Answerer:
         if self._key_points is None or self._key_points[0] is not facts:
             self._key_points = (facts, KeyPointFinder(facts, self.index.text_vectors, self.settings.fact_match))
         return self._key_points[1]
+
+    def _gives_asked_value(self, question: str, sentences: list[SentenceCheck], passages: list[Chunk]) -> bool:
+        """False when the question asks for a value (a price, a count, a default, ...) that none of the verified
+        `sentences` gives (each read with the headings of the passages that back it, its value found in their text)."""
+        where = [" ".join(passages[n - 1].heading for n in s.supported_by) for s in sentences]
+        backing = ["\n".join(passages[n - 1].text for n in s.supported_by) for s in sentences]
+        return not self.settings.value_check or answers_value([s.text for s in sentences], asked_value(question), where,
+                                                              backing)
+
+    def _refuse_unanswered(self, answer: Answer, ask: ValueAsk, supported: list[SentenceCheck], passages: list[Chunk],
+                           qvec) -> None:
+        """Refused: true sentences near the question, none with the value it asks for (a near-topic question).
+        The refusal says what is missing and quotes the nearest thing the notes hold, with where it is: never a
+        sentence stating a figure of the kind asked (that figure was found not to be the notes')."""
+        plain_ones = [s for s in supported if not has_value(s.text, ask)]
+        nearest = (plain_ones[int(np.argmax(self.embedder.encode([s.text for s in plain_ones]) @ qvec))]
+                   if plain_ones else None)
+        where = passages[nearest.supported_by[0] - 1] if nearest is not None and nearest.supported_by else None
+        answer.unanswered = ask.kind
+        answer.filled, answer.instant = [], []
+        self._refuse(answer, None)
+        answer.answer = (f"Your notes do not state {ask.describe()} for this question, so I will not guess. "
+                         + (f"The nearest they hold: \"{nearest.text}\"" if nearest is not None else "")
+                         + (f" ({where.source} — {where.heading}). " if where is not None else " ")
+                         + "Check the current AWS documentation for the figure, or add it to your notes.")
 
     def _refuse(self, answer: Answer, started: float | None) -> Answer:
         answer.refused = True

@@ -51,7 +51,7 @@ def grade(item: dict, answer) -> dict:
             "prompt_tokens": answer.prompt_tokens, "complete": answer.complete, "answer": answer.answer,
             "unsupported": [{"text": s["text"], "reason": s["reason"]} for s in answer.sentences if not s["supported_by"]],
             "question": item["question"], "key_facts": item.get("key_facts", []), "kind": item.get("kind", ""),
-            **{k: getattr(answer, k, "") for k in ("choice", "choice_confidence", "model_choice")},
+            **{k: getattr(answer, k, "") for k in ("choice", "choice_confidence", "model_choice", "unanswered")},
             "question_kind": getattr(answer, "kind", ""),
             **{k: len(getattr(answer, k, [])) for k in ("dropped_off_target", "dropped_garbled", "dropped_wrong_choice")},
             "model_sentences": [{"text": s["text"], "cited": s.get("cited", []), "supported_by": s["supported_by"]}
