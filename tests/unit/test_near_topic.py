@@ -3,22 +3,11 @@ default) is refused even when the model answers with true note sentences about t
 whose value the notes do state, and an in-notes choice question, are still answered. Real retrieval, the real
 embedder and verifier on the bundled corpus; the scripted model plays the 1.5B model's habit of answering a
 near-topic question with nearby true sentences (worded like the notes, so the verifier backs them)."""
-import json
 
 import pytest
 
-from assistant.app import Assistant
-from assistant.llm.fake import ScriptedLLM
 
-
-def reply(*sentences) -> str:
-    return json.dumps({"sentences": [{"cites": [1], "text": t} for t in sentences]})
-
-
-@pytest.fixture
-def tutor(bundled):
-    llm = ScriptedLLM()
-    return Assistant(bundled.settings, embedder=bundled.embedder, llm=llm), llm
+from tests.unit.conftest import reply
 
 
 def ask(tutor, question, *sentences, on_instant=None):

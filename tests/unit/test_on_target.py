@@ -2,22 +2,13 @@
 off-target and garbled sentences dropped, a correct paraphrase kept. Real retrieval and the real embedder on
 the bundled corpus; the scripted model plays the 1.5B model's observed mistakes (reworded, not the issue's
 words), so each test fails when the stage that catches the mistake is taken out."""
-import json
 
 import pytest
 
-from assistant.app import Assistant
 from assistant.llm.fake import ScriptedLLM
+from tests.unit.conftest import reply
 
 
-def reply(*sentences) -> str:
-    return json.dumps({"sentences": [{"cites": [1], "text": t} for t in sentences]})
-
-
-@pytest.fixture
-def tutor(bundled):
-    llm = ScriptedLLM()
-    return Assistant(bundled.settings, embedder=bundled.embedder, llm=llm), llm
 
 
 def ask(tutor, question, *sentences):
