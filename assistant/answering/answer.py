@@ -350,7 +350,7 @@ class Answerer:
         where = [" ".join(passages[n - 1].heading for n in s.supported_by) for s in sentences]
         backing = ["\n".join(passages[n - 1].text for n in s.supported_by) for s in sentences]
         return not self.settings.value_check or answers_value([s.text for s in sentences], asked_value(question), where,
-                                                              backing)
+                                                              backing, "\n".join(p.text for p in passages))
 
     def _refuse_unanswered(self, answer: Answer, ask: ValueAsk, supported: list[SentenceCheck], passages: list[Chunk],
                            qvec) -> None:

@@ -28,7 +28,7 @@ from assistant.answering.question_kind import ASKING, quantities
 from assistant.text import STOPWORDS, VENDOR, key_terms, split_sentences, stem
 
 # words that name the value asked for, not the thing it belongs to
-VALUE_WORDS = key_terms("""default defaults maximum minimum max min largest smallest highest lowest limit limits number
+VALUE_WORDS = key_terms("""default defaults maximum minimum max min largest biggest greatest most fewest smallest highest lowest limit limits number
 amount value values cost costs price pricing charge charges pay paid bill billed much many long version versions release
 releases percentage percent uptime quota quotas size count total per""")
 
@@ -48,7 +48,8 @@ _PERCENT_VALUE = re.compile(r"\d(?:[\d,.]*\d)?\s?%|\b\d[\d,.]*\s?percent\b", re.
 _W = r"[\w.\-/]+ "  # a word, with its dots and hyphens ("ml.g5.2xlarge", "on-demand")
 _REGION = re.compile(r"\b(?:which|what) (?:aws )?regions?\b", re.I)
 _PRICE = re.compile(rf"\bhow much (?:{_W}){{0,8}}?(?:cost|costs|charge|charges|charged|bill|billed|pay|price)\b|"
-                    rf"\b(?:what|which) (?:is|are|'s)? ?(?:the )?(?:{_W}){{0,3}}?(?:price|pricing|hourly rate|rate per)\b|"
+                    rf"\b(?:what|which) (?:is|are|'s)? ?(?:the )?(?:{_W}){{0,3}}?(?:price|pricing|hourly rate|rate per)\b"
+                    r"(?! (?:option|model|plan|tier|type|choice)s?\b)|"
                     rf"\bwhat does (?:{_W}){{1,8}}?(?:charge|cost)\b|\bhow much is (?:{_W}){{0,6}}?per\b", re.I)
 _PERCENT = re.compile(rf"\bwhat (?:{_W}){{0,2}}?(?:percentage|percent|uptime)\b|\bhow much (?:{_W}){{0,6}}?(?:save|saves|saving|"
                       r"savings|discount|cheaper)\b", re.I)
@@ -60,9 +61,20 @@ _UNIT_WORDS = {"kb", "mb", "gb", "tb", "ms", "s", "%", "percent", "second", "sec
 _NOT_COUNTED = {"allowed", "needed", "required", "supported", "possible", "permitted", "we", "my", "our"}
 _DURATION = re.compile(r"\bhow long (?:does|do|can|will|is|are|should)\b|\bafter how (?:many|much) (?:minutes|hours|"
                        r"days|seconds|time)\b", re.I)
-_LIMIT = re.compile(r"\bwhat(?:'s| is| are)? (?:the )?(?:default|maximum|minimum|max|min|largest|smallest|highest|"
-                    r"lowest|longest|shortest|upper|lower)\b|\bwhat default\b|\b(?:default|maximum|minimum) (?:value|"
-                    r"setting|size|limit|timeout|duration|retention)\b|\bhow (?:large|big|small)\b", re.I)
+_BOUND = r"(?:default|maximum|minimum|max|min|largest|biggest|greatest|smallest|highest|lowest|longest|shortest|upper|lower)"
+_LIMIT = re.compile(rf"\bwhat(?:'s| is| are)? (?:the )?{_BOUND}\b|\bwhat default\b|\b(?:default|maximum|minimum) (?:value|"
+                    r"setting|size|limit|timeout|duration|retention)\b|\bhow (?:large|big|small)\b|"
+                    rf"\b(?:what|which)(?:'s| is| are)? (?:the )?(?:{_W}){{0,3}}?{_BOUND} (?:{_W}){{0,3}}?(?:size|limit|length|"
+                    r"timeout|duration|period|quota|count|memory|payload|value|amount|number)\b|"
+                    rf"^(?:what|which) (?:{_W}){{1,10}}?by default\b|\bwhat(?:'s| is| are) (?:the )?(?:{_W}){{1,4}}?defaults?\b",
+                    re.I)
+# "how much memory ...": an amount (a "how much" that is no price nor a saving, asked of a quantity noun)
+_AMOUNT = re.compile(rf"\bhow much (?:more )?(?:{_W}){{0,2}}?(?:memory|ram|storage|disk|space|data|throughput|bandwidth|"
+                     r"capacity|vcpus?|cpu|gpu memory|traffic|volume)\b", re.I)
+_AMOUNT_TIME = re.compile(r"\bhow much time\b", re.I)
+# "what is the most endpoints an account can run": a count of what follows "most"
+_MOST = re.compile(rf"\b(?:what|which)(?:'s| is| are)? (?:the )?(?:most|fewest|greatest number of|largest number of|"
+                   r"highest number of|least number of) ((?:[\w\-]+ ?){1,3})", re.I)
 
 
 @dataclass
@@ -105,13 +117,35 @@ def asked_value(question: str) -> ValueAsk | None:
     """
     ask = _value_ask(question.strip())
     if ask is not None:
-        ask.bound = ("max" if re.search(r"\b(?:maximum|max|largest|most|highest|longest|upper)\b", question, re.I) else
+        ask.bound = ("max" if re.search(r"\b(?:maximum|max|largest|biggest|greatest|most|highest|longest|upper)\b", question, re.I) else
                      "min" if re.search(r"\b(?:minimum|min|smallest|least|lowest|shortest|fewest)\b", question, re.I)
                      else "")
     return ask
 
 
+_ADJECTIVE = re.compile(r"(?:ly|al|ive|ent|ant|able|ible|ful|ic|ous|ate|est|ure)$|^(?:important|common|popular|secure|"
+                        r"likely|cost-\w+|least)$", re.I)
+
+
+def _most(q: str) -> re.Match | None:
+    """ "the most endpoints" counts endpoints; "the most cost-effective way", "the most likely reason" count nothing.
+
+    >>> [bool(_most(q)) for q in ("what is the most endpoints one account can run?", "what is the most likely reason?",
+    ...  "what is the most cost-effective way to serve it?", "what are the most important features of clarify?")]
+    [True, False, False, False]
+    """
+    m = _MOST.search(q)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    if _ADJECTIVE.search(words[0].lower()) or not any(w.lower().endswith("s") and not w.lower().endswith("ss")
+                                                      for w in words):
+        return None
+    return m
+
+
 def _value_ask(q: str) -> ValueAsk | None:
+    q = re.sub(r"\b(what|which|how|where|who)'s\b", r"\1 is", q, flags=re.I)
     terms = key_terms(q) - ASKING - VENDOR - VALUE_WORDS
     terms = {t for t in terms if not t[:1].isdigit()}
     given = _numbers(q) | _durations(q)
@@ -123,10 +157,10 @@ def _value_ask(q: str) -> ValueAsk | None:
         return ValueAsk("percentage", terms=terms, given=given)
     if _VERSION.search(q):
         return ValueAsk("version", terms=terms, given=given)
-    m = _COUNT.search(q)
+    m = _COUNT.search(q) or _most(q)
     if m:
         words = []
-        for w in (m.group(1) or m.group(2)).lower().split():  # up to the first little word: "free hours" of ...
+        for w in next(g for g in m.groups() if g).lower().split():  # up to the first little word: "free hours" of ...
             if w in STOPWORDS or w in _NOT_COUNTED or _NUMBER.fullmatch(w):
                 break
             words.append(w)
@@ -135,8 +169,10 @@ def _value_ask(q: str) -> ValueAsk | None:
             return ValueAsk("duration", terms=terms, given=given)
         return ValueAsk("count", counted=counted, counted_word=words[-1] if words else "", terms=terms - {counted} or terms,
                         given=given)
-    if _DURATION.search(q):
+    if _DURATION.search(q) or _AMOUNT_TIME.search(q):
         return ValueAsk("duration", terms=terms, given=given)
+    if _AMOUNT.search(q):
+        return ValueAsk("limit", terms=terms, given=given)
     if _LIMIT.search(q):
         return ValueAsk("limit", terms=terms, given=given)
     return None
@@ -199,19 +235,21 @@ def has_value(sentence: str, ask: ValueAsk) -> bool:
             or bool(re.search(r"\bno (?:time )?limit\b|\bindefinitely\b|\buntil (?:you|it)\b", sentence, re.I))
     if ask.kind == "count":
         return bool(_counts(sentence, ask))
-    return _fresh(_numbers(sentence), ask) or bool(re.search(r"\bby default\b|\bdefaults? (?:to|is)\b", sentence, re.I))
+    return _fresh(_numbers(sentence), ask) or bool(re.search(r"\bdefaults?\b", sentence, re.I))
 
 
 _OTHER_BOUND = {"max": re.compile(r"\b(?:at least|a minimum of|minimum of|no fewer than|more than)\s+[\w,.$%]+", re.I),
                 "min": re.compile(r"\b(?:up to|at most|a maximum of|maximum of|no more than)\s+[\w,.$%]+", re.I)}
 
 
-def gives_value(sentence: str, ask: ValueAsk, where: str = "", backing: str | None = None) -> bool:
+def gives_value(sentence: str, ask: ValueAsk, where: str = "", backing: str | None = None, shown: str = "") -> bool:
     """A value of the kind asked, about what was asked, and stated by the notes: the sentence, with `where` it
     comes from (its passage's heading), shares at least a third of the question's own words (not the value's:
     "default", "cost"), and when the `backing` passages' text is given, one of its sentences states the same
     value (a number the model wrote into an otherwise supported sentence is not the notes'). The
-    asynchronous-inference timeout is no answer to a question about batch transform's.
+    asynchronous-inference timeout is no answer to a question about batch transform's. A value stated in another
+    passage `shown` to the model backs it too when that passage's sentence names what the answer gives the value
+    for ("Bayesian optimization (default)" backs "tuning uses Bayesian optimization by default").
 
     >>> ask = asked_value("what is the default timeout for each invocation request a batch transform job sends to the container?")
     >>> gives_value("The per-request timeout defaults to 15 minutes.", ask, "When to choose asynchronous inference")
@@ -227,6 +265,11 @@ def gives_value(sentence: str, ask: ValueAsk, where: str = "", backing: str | No
     >>> ask = asked_value("what is the maximum number of steps one pipeline can contain?")
     >>> gives_value("A pipeline can contain up to 100,000 steps.", ask, backing="100,000 examples make 200 steps.")
     False
+    >>> ask = asked_value("which search strategy does automatic model tuning use by default?")
+    >>> [gives_value("Automatic model tuning uses Bayesian optimization by default.", ask, "Search strategies",
+    ...              "Random search runs jobs in parallel.", shown) for shown in ("Bayesian optimization (default): "
+    ...  "learns from earlier jobs.", "Hyperband is the default for early stopping.")]
+    [True, False]
     """
     if ask.bound:  # "at least one feature" is no answer to the maximum number of features
         sentence = _OTHER_BOUND[ask.bound].sub(" ", sentence)
@@ -235,27 +278,33 @@ def gives_value(sentence: str, ask: ValueAsk, where: str = "", backing: str | No
     shared = key_terms(f"{sentence} {where}") & ask.terms
     if len(shared) < max(1, math.ceil(len(ask.terms) / 3)) and ask.terms:
         return False
-    return backing is None or _backed(sentence, ask, backing)
+    if backing is None or _backed(sentence, ask, backing):
+        return True
+    own = key_terms(sentence) - ask.terms - VALUE_WORDS - STOPWORDS - VENDOR  # what it gives the value for
+    return bool(shown and own) and _backed(sentence, ask, shown, own)
 
 
-def _backed(sentence: str, ask: ValueAsk, backing: str) -> bool:
-    """Does a sentence of the passages state a value of the kind asked, the same number as `sentence` if it has one?"""
+def _backed(sentence: str, ask: ValueAsk, backing: str, naming: set[str] | None = None) -> bool:
+    """Does a sentence of the passages state a value of the kind asked, the same number as `sentence` if it has one
+    (and, with `naming`, one of those words)?"""
     numbers = _counts if ask.kind == "count" else lambda text, _: _numbers(text) - ask.given
     mine = numbers(sentence, ask)
     for line in backing.splitlines():
         for theirs in split_sentences(line):
-            if has_value(theirs, ask) and (not mine or mine & numbers(theirs, ask)):
+            if has_value(theirs, ask) and (not mine or mine & numbers(theirs, ask)) \
+                    and (naming is None or naming & key_terms(theirs)):
                 return True
     return False
 
 
 def answers_value(sentences: list[str], ask: ValueAsk | None, where: list[str] | None = None,
-                  backing: list[str] | None = None) -> bool:
+                  backing: list[str] | None = None, shown: str = "") -> bool:
     """Does any sentence of the answer give the value asked (`where`: each one's passage headings; `backing`:
-    the text of the passages that back each one)? True when the question asks for no value."""
+    the text of the passages that back each one; `shown`: of all passages shown)? True when the question asks
+    for no value."""
     where = where or [""] * len(sentences)
     backing = backing or [None] * len(sentences)
-    return ask is None or any(gives_value(s, ask, w, b) for s, w, b in zip(sentences, where, backing))
+    return ask is None or any(gives_value(s, ask, w, b, shown) for s, w, b in zip(sentences, where, backing))
 
 
 __all__ = ["ValueAsk", "asked_value", "answers_value", "gives_value", "has_value"]

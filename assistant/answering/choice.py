@@ -18,7 +18,9 @@ Each candidate is scored against the question's constraints (`question_kind.read
   them (a term every option mentions decides nothing); a term the question rules out ("no prompt-response
   pairs") that the candidate's notes rely on counts against it;
 - meaning: the closest of its notes' sentences to the question (the embedder);
-- facts: a decision whose need is close to the question adds to its choice and takes from its alternatives.
+- facts: a decision whose need is close to the question adds to its choice and takes from its alternatives;
+- kind: when the question asks for a kind of thing ("which purchase option") and some candidates are of that
+  kind, the others lose (a curated fact about Inference Recommender is about cost, but it is no way to buy).
 
 The winner and its margin over the runner-up give the confidence ("high", "low", "tie").
 """
@@ -30,13 +32,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answering.question_kind import ASKING, QuestionRead, quantities
+from assistant.answering.question_kind import ASKING, QuestionRead, asked_kind, quantities
 from assistant.answering.key_points import note_sentences
 from assistant.knowledge.facts import Decision
 from assistant.text import VENDOR, key_terms
 from assistant.types import Chunk
 
 FACT_NEAR = 0.5  # question-need similarity from which a decision fact speaks for its choice (dev: right facts 0.51-0.91)
+KIND_PENALTY = 0.3  # a candidate of another kind than the question asks for, when some are of that kind
+KIND_NEAR = 0.3  # kind phrase vs a candidate's name or heading ("pricing option" vs "... purchase options": 0.35-0.43)
 HIGH_MARGIN = 0.12  # winner's lead over the runner-up for "high" confidence
 LOW_MARGIN = 0.04  # below this the evidence does not separate them: "tie"
 TERMS_WEIGHT = 0.8  # the situation's terms found in an option's own notes: the most telling signal on our questions
@@ -64,6 +68,7 @@ class Candidate:
     notes: list[str] = field(default_factory=list)  # sentences about it: what it is, what it fits
     against: list[str] = field(default_factory=list)  # why it does not fit a need the notes name
     prior: float = 0.0  # from decision facts near the question
+    origin: list[str] = field(default_factory=list)  # headings of the sections it was found in
     score: float = 0.0
     parts: dict = field(default_factory=dict)
 
@@ -242,14 +247,17 @@ def gather(sections: list[Chunk], decisions: list[tuple[float, Decision]], asked
         entity = heading_entity(chunk.heading.split(" > ")[-1])
         if entity and (c := found.get(entity)):
             c.notes += note_sentences(chunk.text)
+            c.origin.append(chunk.heading)
         for name, notes in table_entities(chunk.text) + list_entities(chunk.text):
             if (c := found.get(name)):
                 c.notes += notes
+                c.origin.append(chunk.heading)
     for sim, d in decisions:
         weight = 2.0 * (sim - FACT_NEAR + 0.05)
         if (c := found.get(d.choice)):
             c.notes += [d.need + ".", d.why_right]
             c.prior += weight
+            c.origin.append(d.section)
         for alt in d.alternatives:
             if (c := found.get(alt.option)):
                 c.against.append(alt.why_wrong)
@@ -294,6 +302,21 @@ def _limits(sentences: list[str]) -> dict[str, float]:
     return {k: v for k, v in out.items() if v > 0}
 
 
+def of_kind(candidates: list[Candidate], phrase: str, kind: frozenset, embedder) -> list[bool]:
+    """Is each candidate a thing of the kind asked ("purchase option")? Its name, notes or the headings it was
+    found under use the kind's words, or its name or a heading reads like the kind ("pricing option" and
+    "Cost monitoring and purchase options": KIND_NEAR)."""
+    words = [kind <= key_terms(" ".join([c.name, c.text(), *c.origin])) for c in candidates]
+    labels = [[c.name, *dict.fromkeys(c.origin)] for c in candidates]
+    flat = [t for ts in labels for t in ts]
+    sims = embedder.encode(flat) @ np.asarray(embedder.encode([phrase])[0]) if flat else np.zeros(0)
+    near, i = [], 0
+    for ts in labels:
+        near.append(bool(len(ts)) and float(max(sims[i:i + len(ts)])) >= KIND_NEAR)
+        i += len(ts)
+    return [w or n for w, n in zip(words, near)]
+
+
 def score(question: QuestionRead, qvec, candidates: list[Candidate], embedder) -> ChoiceResult:
     if not candidates:
         return ChoiceResult([], "")
@@ -307,6 +330,10 @@ def score(question: QuestionRead, qvec, candidates: list[Candidate], embedder) -
     names = set().union(*(c.terms for c in candidates if mentions(question.text, c)))
     situation = question.terms - names
     wanted = [t for t in situation if df.get(t) and df[t] < n] or [t for t in situation if df.get(t)]
+    # "which purchase option ...": when some candidates are of that kind, the others are not what was asked for
+    phrase, kind = asked_kind(question.text)
+    fitting = of_kind(candidates, phrase, kind, embedder) if kind else []
+    fitting = fitting if any(fitting) else []
     for i, c in enumerate(candidates):
         own = texts[i] - key_terms(" ".join(c.against))
         meaning = max((float(sims[j]) for j, (k, _) in enumerate(sentences) if k == i), default=0.0)
@@ -318,9 +345,10 @@ def score(question: QuestionRead, qvec, candidates: list[Candidate], embedder) -
         for q in question.quantities:
             if q.dimension in limits:
                 fit += 0.25 if limits[q.dimension] >= q.value else -0.6
+        other_kind = -KIND_PENALTY if kind and fitting and not fitting[i] else 0.0
         c.parts = {"meaning": meaning, "terms": TERMS_WEIGHT * terms, "ruled_out": -0.15 * ruled_out, "limits": fit,
-                   "facts": c.prior}
-        c.score = meaning + TERMS_WEIGHT * terms - 0.15 * ruled_out + fit + c.prior
+                   "facts": c.prior, "kind": other_kind}
+        c.score = meaning + TERMS_WEIGHT * terms - 0.15 * ruled_out + fit + c.prior + other_kind
     ranked = sorted(candidates, key=lambda c: -c.score)
     margin = ranked[0].score - ranked[1].score if len(ranked) > 1 else 1.0
     confidence = "high" if margin >= HIGH_MARGIN else "low" if margin >= LOW_MARGIN else "tie"

@@ -133,6 +133,40 @@ def kind_of(question: str) -> str:
     return "other"
 
 
+# the noun a "which ..." question names the thing it wants with ("which purchase option", "which managed graph
+# database"); the ones that say only "an option of some kind" are no constraint, their modifiers are
+_KIND_HEADS = {"service", "services", "option", "options", "tool", "tools", "feature", "features", "approach",
+               "strategy", "method", "technique", "database", "databases", "store", "algorithm", "metric", "format",
+               "mode", "policy", "family", "solution", "product", "capability", "plan", "pricing", "workforce",
+               "scheme", "mechanism", "framework", "engine", "warehouse", "queue"}
+_GENERIC_KIND = key_terms("""service services option options tool tools feature features approach strategy method
+technique solution product capability mechanism aws amazon managed fully sagemaker ai best right most least good
+cost-effective appropriate suitable new existing other ml machine learning""")
+
+
+def asked_kind(question: str) -> tuple[str, frozenset]:
+    """What kind of thing a "which ..." question asks for, and the terms an option of that kind is described
+    with: ("purchase option", {"purchas"}). ("", {}) when it asks for "a service", "an option" or no kind.
+
+    >>> [asked_kind(q)[0] for q in ("Which purchase option lowers the cost of endpoints that run 24/7?",
+    ...  "which managed graph database should i use on aws?", "Which AWS service should we use to label images?",
+    ...  "Which search strategy does automatic model tuning use by default?", "How do I label images?")]
+    ['purchase option', 'managed graph database', 'AWS service', 'search strategy', '']
+    >>> [sorted(asked_kind(q)[1]) for q in ("which managed graph database fits?", "Which AWS service fits?")]
+    [['database', 'graph'], []]
+    """
+    m = re.search(r"\b(?:which|what)\s+((?:[\w\-]+\s+){0,3}?)([\w\-]+)\s+(?:should|would|could|can|do|does|is|are|"
+                  r"will|to|for|fits?|lets?|gives?|cuts?|lowers?|meets?|best|helps?|must)\b", question, re.I)
+    if not m or m.group(2).lower() not in _KIND_HEADS:
+        return "", frozenset()
+    phrase = f"{m.group(1)}{m.group(2)}".strip()
+    words = phrase.split()
+    if any(w.lower() in {"the", "a", "an", "of", "and", "or", "is", "are"} for w in words):
+        return "", frozenset()
+    common = " ".join(w for w in words if w.islower())  # "Kinesis", "SageMaker": names, which unknown_terms checks
+    return phrase, frozenset(key_terms(common) - _GENERIC_KIND - VENDOR)
+
+
 def read_question(question: str) -> QuestionRead:
     """
     >>> sorted(read_question("Check the dataset for bias before training").terms)
@@ -147,4 +181,4 @@ def read_question(question: str) -> QuestionRead:
     return QuestionRead(question, kind_of(question), quantities(question), negated, terms)
 
 
-__all__ = ["KINDS", "Quantity", "QuestionRead", "quantities", "negated_terms", "kind_of", "read_question", "stem"]
+__all__ = ["KINDS", "Quantity", "QuestionRead", "asked_kind", "quantities", "negated_terms", "kind_of", "read_question", "stem"]

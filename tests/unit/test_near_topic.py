@@ -73,15 +73,18 @@ def test_an_in_notes_choice_question_about_cost_is_still_answered(tutor):
     assert not answer.refused and not answer.unanswered
 
 
-@pytest.mark.xfail(strict=False, reason="#16 left: since table rows in a chunk that starts inside a table are no "
-                   "longer labelled with another row's cells (a9dfdc9), the choice stage ranks SageMaker Inference "
-                   "Recommender (a curated fact about cost) above the Savings Plans row: candidates are not yet "
-                   "limited to the kind asked ('purchase option')")
-def test_the_notes_choice_for_a_steady_endpoint_is_savings_plans(tutor):
-    answer = ask(tutor, "Which purchase option lowers the cost of SageMaker endpoints that run 24/7 with steady traffic?",
+@pytest.mark.parametrize("question", [
+    "Which purchase option lowers the cost of SageMaker endpoints that run 24/7 with steady traffic?",
+    "which pricing option cuts the bill for an always-on sagemaker endpoint whose load hardly changes?",
+])
+def test_the_notes_choice_for_a_steady_endpoint_is_savings_plans(tutor, question):
+    """The question asks for a purchase option: Inference Recommender (a curated fact about cost, not a way to
+    buy capacity) is no candidate of that kind, the Savings Plans row of the purchase-options table is."""
+    answer = ask(tutor, question,
                  "SageMaker Savings Plans fit steady SageMaker AI usage such as always-on endpoints, in exchange for a "
                  "1- or 3-year commitment to a consistent amount of spend per hour.")
     assert "Savings Plans" in answer.answer.split(". ")[0]
+    assert answer.choices[0]["name"].endswith("Savings Plans") and answer.choices[0]["kind"] == 0
 
 
 # The value check on its own (no index, no model): questions whose value the notes state, each with the note
@@ -104,16 +107,29 @@ STATED = [
      "of up to 90% compared with On-Demand)."),
     ("how many days of event history does cloudtrail keep?",
      "Without any setup, the CloudTrail event history shows the last 90 days of management events in a Region."),
+    # other wordings of a value ask: "how much <amount>", "the most <things>", "biggest", "by default"
+    ("how much memory can i give a serverless inference endpoint?",
+     "You pick only a memory size (1,024 MB to 6,144 MB, in 1 GB steps) and a maximum concurrency.",
+     "Real-time, serverless, asynchronous or batch inference > When to choose serverless inference"),
+    ("What's the most containers one multi-container endpoint can run?",
+     "A multi-container endpoint hosts at most 15 containers and keeps all of them loaded."),
+    ("what's the biggest payload an asynchronous inference endpoint accepts?",
+     "Choose asynchronous inference when payloads are large (up to 1 GB) or processing takes up to one hour."),
+    ("which search strategy does automatic model tuning use by default?",
+     "Bayesian optimization (default): builds a model of how hyperparameters relate to the objective.",
+     "Hyperparameter tuning with SageMaker AI automatic model tuning > Random search, Bayesian optimization, grid "
+     "search or Hyperband?"),
 ]
 
 
-@pytest.mark.parametrize("question,sentence", STATED)
-def test_a_note_sentence_stating_the_value_answers_the_question(question, sentence):
+@pytest.mark.parametrize("question,sentence,heading", [(*s, "")[:3] for s in STATED])
+def test_a_note_sentence_stating_the_value_answers_the_question(question, sentence, heading):
+    """(`heading`: the headings of the passage the sentence comes from, where it names what the question asks about.)"""
     from assistant.answering.asked_value import answers_value, asked_value
 
     ask = asked_value(question)
     assert ask is not None, question
-    assert answers_value([sentence], ask), (question, ask)
+    assert answers_value([sentence], ask, [heading]), (question, ask)
     assert not answers_value(["Amazon SageMaker AI is a managed service for building, training and deploying "
                               "machine learning models."], ask)
 
@@ -124,5 +140,22 @@ def test_questions_that_ask_for_no_value_are_left_alone():
     for question in ("Which purchase option lowers the cost of SageMaker endpoints that run 24/7 with steady traffic?",
                      "How do I reduce training cost with Spot Instances in SageMaker without losing progress?",
                      "Which metric should I optimize for a fraud detection model where missing fraud is very costly?",
-                     "What is the difference between data drift and concept drift, and which one needs labels?"):
+                     "What is the difference between data drift and concept drift, and which one needs labels?",
+                     "What is the most cost-effective way to produce the predictions each night?",
+                     "What is the most likely reason the F1 score dropped?",
+                     "What are the most important features of SageMaker Clarify?"):
         assert asked_value(question) is None, question
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("how much ram does an ml.t3.medium notebook instance give me?", "limit"),
+    ("how much time does a warm pool keep the instances?", "duration"),
+    ("what is the most endpoints one aws account can run in a region?", "count"),
+    ("what's the largest record size kinesis data firehose will accept?", "limit"),
+    ("what timeout does a sagemaker pipelines lambda step use by default?", "limit"),
+])
+def test_a_value_asked_in_other_words_is_recognised(question, kind):
+    from assistant.answering.asked_value import asked_value
+
+    ask = asked_value(question)
+    assert ask is not None and ask.kind == kind, (question, ask)
