@@ -180,7 +180,7 @@ class Answerer:
         answer.closest = [{"source": h.chunk.source, "heading": h.chunk.heading} for h in hits[:3]]
         answer.retrieved_ids = [h.chunk.id for h in hits]
         qvec = self.embedder.encode([question])[0]
-        pvecs = self.embedder.encode([h.chunk.indexed_text for h in hits]) if hits else np.zeros((0, len(qvec)))
+        pvecs = self.passage_vectors([h.chunk for h in hits], len(qvec))
         similarity = [float(x) for x in pvecs @ qvec]
         # a whole multi-topic chunk dilutes the match; its closest line does not (instant.best_line_similarity)
         lines = best_line_similarity(qvec, [h.chunk for h in hits], self.embedder) if self.settings.line_relevance else 0.0
@@ -190,6 +190,21 @@ class Answerer:
         if unknown and answer.relevance < self.settings.strong_relevance:
             answer.missing_terms = unknown
         return answer, Found(hits, qvec, similarity)
+
+    def passage_vectors(self, chunks: list[Chunk], dim: int) -> np.ndarray:
+        """The passages' vectors as stored at ingest (the same embedding of their `indexed_text`, read in
+        milliseconds instead of embedded again: a second of CPU per question); any not stored are embedded."""
+        if not chunks:
+            return np.zeros((0, dim))
+        stored = getattr(self.index, "stored_vectors", None)
+        found = stored([c.id for c in chunks]) if stored else {}
+        if found and hasattr(self.embedder, "remember"):  # the verifier and the instant part embed them again
+            by_id = {c.id: c for c in chunks}
+            self.embedder.remember([by_id[i].indexed_text for i in found], list(found.values()))
+        missing = [c for c in chunks if c.id not in found]
+        if missing:
+            found.update(zip([c.id for c in missing], self.embedder.encode([c.indexed_text for c in missing])))
+        return np.array([found[c.id] for c in chunks])
 
     def covered(self, answer: Answer) -> bool:
         """Do the notes cover the question? Not when nothing is close, or it names things no note mentions."""
@@ -207,7 +222,9 @@ class Answerer:
         if point is not None:
             focused = sorted(focused, key=lambda h: not point.in_section(h.chunk))
         section = self.index.load_bm25().section(focused[0].chunk)
-        return point, section_first(focused, section, self.llm_settings.section_chars)
+        focused = section_first(focused, section, self.llm_settings.section_chars)
+        self.passage_vectors([h.chunk for h in focused], len(found.qvec))  # the verifier reads them, not embeds
+        return point, focused
 
     def instant(self, answer: Answer, found: Found, focused: list[SearchResult], point: KeyPoint | None,
                 started: float, on_instant: Callable[[Instant], None] | None) -> Instant:

@@ -115,6 +115,14 @@ class Embedder(Embeddings):
             cache.update((t, known[t]) for t in missing)
         return np.array([known[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
 
+    def remember(self, texts: list[str], vectors) -> None:
+        """Vectors of these texts known already (stored with the index at ingest): later `encode` calls of the
+        same texts read them instead of embedding again."""
+        cache = self.__dict__.setdefault("_recent", {})
+        if len(cache) + len(texts) > RECENT_MAX:
+            cache.clear()
+        cache.update(zip(texts, np.asarray(vectors, dtype=np.float32)))
+
     def _encode(self, texts: list[str], progress: bool = False):
         if len(texts) <= LIGHT_MAX and "model" not in self.__dict__ and self.light is not None:
             return self.light.encode(texts)  # a few texts, torch not loaded: no 10+ s import for them

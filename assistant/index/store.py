@@ -272,6 +272,17 @@ class Index:
             ids.update(self.collection.get(include=[], limit=CHROMA_BATCH, offset=offset)["ids"])
         return ids
 
+    def stored_vectors(self, ids: list[str]) -> dict:
+        """The vectors the chunks were stored with (what ingest embedded: their `indexed_text`), by id; a chunk
+        missing (being written by another process) is left out, for the caller to embed."""
+        import numpy as np
+
+        got = self.collection.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
+        vectors = got.get("embeddings")
+        if vectors is None:
+            return {}
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], vectors) if v is not None}
+
     def get_chunks(self, ids: list[str]) -> list[Chunk]:
         got = self.collection.get(ids=ids, include=["documents", "metadatas"])
         by_id = {i: Chunk.from_stored(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
