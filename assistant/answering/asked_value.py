@@ -87,6 +87,7 @@ class ValueAsk:
     given: set[str] = field(default_factory=set)  # numbers the question itself states (not an answer when repeated)
     # ... and, for a duration, the durations it states ("after 5 minutes")
     bound: str = ""  # "max" when it asks for a maximum, "min" for a minimum
+    unit: str = ""  # "size" or "duration" when the question names the unit it wants ("... in seconds")
 
     def describe(self) -> str:
         return {"region": "a Region", "price": "a price", "percentage": "a percentage", "version": "a version", "duration": "a duration",
@@ -116,6 +117,8 @@ def asked_value(question: str) -> ValueAsk | None:
     'the number of steps'
     """
     ask = _value_ask(question.strip())
+    if ask is not None and (m := _UNIT_ASKED.search(question)):
+        ask.unit = "size" if m.group(1).lower() in _SIZE_UNITS else "duration"
     if ask is not None:
         ask.bound = ("max" if re.search(r"\b(?:maximum|max|largest|biggest|greatest|most|highest|longest|upper)\b", question, re.I) else
                      "min" if re.search(r"\b(?:minimum|min|smallest|least|lowest|shortest|fewest)\b", question, re.I)
@@ -144,8 +147,18 @@ def _most(q: str) -> re.Match | None:
     return m
 
 
+_SIZE_UNITS = {"kb", "mb", "gb", "tb", "bytes", "kilobytes", "megabytes", "gigabytes", "terabytes"}
+_UNIT_ASKED = re.compile(r"\bin (?:whole )?(seconds|secs|minutes|mins|hours|days|milliseconds|ms|kb|mb|gb|tb|bytes|"
+                         r"kilobytes|megabytes|gigabytes|terabytes)\b", re.I)
+_UNIT_VALUE = {
+    "size": re.compile(rf"\b(\d[\d,.]*|{_NUMBER_WORDS})\s*-?(?:kb|mb|gb|tb|kib|mib|gib|bytes?|kilobytes?|megabytes?|"
+                       r"gigabytes?|terabytes?)\b", re.I),
+    "duration": re.compile(rf"\b(\d[\d,.]*|{_NUMBER_WORDS}|an?)\s*-?(?:ms|milliseconds?|s|secs?|seconds?|mins?|"
+                           r"minutes?|hours?|hrs?|days?)\b", re.I)}
+
+
 def _value_ask(q: str) -> ValueAsk | None:
-    q = re.sub(r"\b(what|which|how|where|who)'s\b", r"\1 is", q, flags=re.I)
+    q = re.sub(r"\b(what|which|how|where|who)'?s\b", r"\1 is", q, flags=re.I)  # "what's", "whats"
     terms = key_terms(q) - ASKING - VENDOR - VALUE_WORDS
     terms = {t for t in terms if not t[:1].isdigit()}
     given = _numbers(q) | _durations(q)
@@ -221,6 +234,8 @@ def has_value(sentence: str, ask: ValueAsk) -> bool:
     >>> has_value("It serves 2 MB/s per shard.", ValueAsk("count", "shard")), has_value("up to 8 GPUs", ValueAsk("count", "gpu"))
     (False, True)
     """
+    if ask.unit and ask.kind in ("limit", "count", "duration"):  # "... in seconds": a number of seconds
+        return any(m.group(1).lower().replace(",", "") not in ask.given for m in _UNIT_VALUE[ask.unit].finditer(sentence))
     if ask.kind == "region":
         return bool(_REGION_VALUE.search(sentence))
     if ask.kind == "price":

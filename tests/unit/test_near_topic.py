@@ -153,9 +153,22 @@ def test_questions_that_ask_for_no_value_are_left_alone():
     ("what is the most endpoints one aws account can run in a region?", "count"),
     ("what's the largest record size kinesis data firehose will accept?", "limit"),
     ("what timeout does a sagemaker pipelines lambda step use by default?", "limit"),
+    ("whats the largest record a kinesis data stream accepts", "limit"),
 ])
 def test_a_value_asked_in_other_words_is_recognised(question, kind):
     from assistant.answering.asked_value import asked_value
 
     ask = asked_value(question)
     assert ask is not None and ask.kind == kind, (question, ask)
+
+
+def test_a_question_that_names_its_unit_wants_a_number_of_that_unit():
+    """ "... in seconds": a time of day, a count of instances or a size is no answer; seconds, minutes are."""
+    from assistant.answering.asked_value import asked_value, has_value
+
+    ask = asked_value("what is the default scale-out cooldown in seconds for a step scaling policy")
+    assert ask is not None and ask.unit == "duration"
+    assert not has_value("Raise the minimum to 4 instances shortly before 08:00 on weekdays.", ask)
+    assert not has_value("Each request can carry up to 6 MB.", ask)
+    assert has_value("The cooldown is 300 seconds unless you set another.", ask)
+    assert has_value("It waits five minutes after a scaling activity.", ask)
