@@ -282,7 +282,7 @@ class Answerer:
         sentences, complete = parse_answer_json(raw)
         sentences = [(text, cites) for text, cites in sentences if not is_heading(text, passages)]
         answer.complete = answer.complete and complete
-        verification = self.verifier.verify(sentences, passages)
+        verification = self.verifier.verify(sentences, passages, answer.question)
         for check in verification.sentences:
             reason = point.mispaired(check.text) if point is not None and check.supported and self.settings.mispairing else ""
             if reason:  # reads like its passage, which pairs the same words differently

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answering.support import GENERIC, STEP, SupportRule, denied_heads, negated
+from assistant.answering.support import GENERIC, NUMBER, STEP, SupportRule, denied_heads, negated
 from assistant.config import SupportSettings
 from assistant.text import key_terms
 from assistant.types import Chunk
@@ -51,9 +51,10 @@ class Verifier:
         self.rule = SupportRule(embedder, settings)
         self.cross_passage_denial = (settings or SupportSettings()).cross_passage_denial
 
-    def support(self, sentence: str, passage: Chunk, sent_vec, passage_vecs: dict) -> tuple[float, str]:
+    def support(self, sentence: str, passage: Chunk, sent_vec, passage_vecs: dict,
+                given: frozenset = frozenset()) -> tuple[float, str]:
         """Support score in [0, 1] of `sentence` by `passage` and, when 0, the reason."""
-        return self.rule.score(sentence, passage, sent_vec, passage_vecs[passage.id])
+        return self.rule.score(sentence, passage, sent_vec, passage_vecs[passage.id], given=given)
 
     def _parts(self, passage: Chunk) -> tuple[list[str], np.ndarray]:
         return self.rule.parts(passage)
@@ -82,8 +83,10 @@ class Verifier:
                 if not check.supported:
                     break
 
-    def verify(self, sentences: list[tuple[str, list[int]]], passages: list[Chunk]) -> Verification:
-        """`sentences`: (text, cited numbers 1..n) as the model wrote them; `passages`: numbered from 1."""
+    def verify(self, sentences: list[tuple[str, list[int]]], passages: list[Chunk], question: str = "") -> Verification:
+        """`sentences`: (text, cited numbers 1..n) as the model wrote them; `passages`: numbered from 1; the
+        numbers the `question` states may be repeated without a passage stating them ("30,000 products")."""
+        given = frozenset(NUMBER.findall(question))
         invalid: list[int] = []
         self.rule.clear_cache()
         if not sentences:
@@ -97,14 +100,14 @@ class Verifier:
             check = SentenceCheck(text=text, cited=valid)
             reasons = []
             for n in valid:
-                score, reason = self.support(text, passages[n - 1], vec, passage_vecs)
+                score, reason = self.support(text, passages[n - 1], vec, passage_vecs, given)
                 if score > 0:
                     check.supported_by.append(n)
                     check.score = max(check.score, score)
                 else:
                     reasons.append(f"[{n}] {reason}")
             if not check.supported_by:  # post-hoc: the best retrieved passage that supports it
-                best = max(((self.support(text, p, vec, passage_vecs)[0], n) for n, p in enumerate(passages, 1)
+                best = max(((self.support(text, p, vec, passage_vecs, given)[0], n) for n, p in enumerate(passages, 1)
                             if n not in valid), default=(0.0, 0))
                 if best[0] > 0:
                     check.supported_by, check.score, check.posthoc = [best[1]], best[0], True

@@ -173,7 +173,7 @@ class SupportRule:
         return self.score(text, chunk, sent_vec, passage_vec, names_suffice=names_suffice)[0] > 0
 
     def score(self, sentence: str, passage: Chunk, sent_vec, passage_vec, *,
-              names_suffice: bool = False) -> tuple[float, str]:
+              names_suffice: bool = False, given: frozenset = frozenset()) -> tuple[float, str]:
         """Support score in [0, 1] of `sentence` by `passage` and, when 0, the reason.
 
         Evidence first: similarity, shared key terms. An answer's sentence must read like the passage; a quiz
@@ -181,10 +181,10 @@ class SupportRule:
         the passage naming `overlap` of its key terms, or `weak` similarity alone, is evidence enough, and a
         denial counts only in the passage's sentence closest to it (and only a negated option can be flipped).
         Then, for both, the same contradiction checks: numbers the passage lacks, a "no/not" about the claim's
-        terms, a flipped polarity.
+        terms, a flipped polarity. Numbers in `given` (the learner's question states them) need no passage.
         """
         text = passage.indexed_text
-        numbers = set(NUMBER.findall(STEP.sub("", sentence))) - set(NUMBER.findall(text))
+        numbers = set(NUMBER.findall(STEP.sub("", sentence))) - set(NUMBER.findall(text)) - given
         if numbers:
             return 0.0, f"numbers {sorted(numbers)} are not in the passage"
         unnamed = set() if names_suffice else identifiers(sentence) - set(re.findall(r"[a-z0-9]+", text.lower()))

@@ -248,8 +248,8 @@ def test_instant_part_never_shows_a_sentence_the_verifier_rejects(tutor):
     assistant, llm = tutor
 
     class Strict(Verifier):  # the real verifier, plus one rejection: a stand-in for any sentence it turns down
-        def verify(self, sentences, passages):
-            result = super().verify(sentences, passages)
+        def verify(self, sentences, passages, question=""):
+            result = super().verify(sentences, passages, question)
             for check in result.sentences:
                 if "provisioned instances alive" in check.text:
                     check.supported_by, check.reason = [], "rejected for the test"

@@ -83,3 +83,15 @@ def test_a_claim_moved_to_a_subject_the_passage_never_names_is_not_supported(ver
 ])
 def test_the_same_claim_about_its_own_subject_is_supported(verifier, passage, sentence):
     assert accepted(verifier, sentence, passage(COMPUTE, CPU_FIT))
+
+
+def test_a_number_the_question_states_may_be_repeated_but_no_other(verifier, passage):
+    """ "DeepAR fits the need for forecasts of about 30,000 products": the learner's number, not the notes'."""
+    deepar = passage("d2-model-development/sagemaker-built-in-algorithms.md", "one global model across many related")
+    question = "Which built-in algorithm forecasts demand for about 30,000 products, many of them new?"
+    restated = "DeepAR trains one global model across many related time series, such as the sales of 30,000 products."
+    made_up = "DeepAR trains one global model across many related time series, such as the sales of 40,000 products."
+    check = lambda sentence, q: verifier.verify([(sentence, [1])], [deepar], q).sentences[0]  # noqa: E731
+    assert check(restated, question).supported_by == [1]
+    assert not check(restated, "").supported_by and "30,000" in check(restated, "").reason
+    assert not check(made_up, question).supported_by
