@@ -110,3 +110,14 @@ def test_notes_no_one_on_the_team_wrote_indexed_alone(make_assistant, tmp_path):
     assert answer.kind == "choice" and "async" in answer.choice.lower(), answer.choices
     assert "real-time" in answer.model_choice.lower() and not answer.refused
     assert answer.answer.lower().startswith(("sm async inf", "the notes point to sm async")), answer.answer
+
+
+@pytest.mark.xfail(strict=True, reason="#16 found in the 30 Nov test run (t-in-072), reworded here: on a how question "
+                   "the choice stage overrides the model on soft evidence; AWS Config's notes share more of the "
+                   "situation's words than CloudTrail's, so the right CloudTrail sentences are dropped")
+def test_a_right_answer_to_a_how_question_is_not_overridden_on_shared_words(tutor):
+    answer = ask(tutor, "Last night someone switched our live endpoint to a different endpoint config and the "
+                        "predictions got worse. How do we find out which IAM user or role made the change, and when?",
+                 "Look up the UpdateEndpoint event in the CloudTrail event history to get the userIdentity and the "
+                 "time of the call.")
+    assert not answer.refused and "CloudTrail" in answer.answer
