@@ -20,7 +20,8 @@ Each candidate is scored against the question's constraints (`question_kind.read
 - meaning: the closest of its notes' sentences to the question (the embedder);
 - facts: a decision whose need is close to the question adds to its choice and takes from its alternatives;
 - kind: when the question asks for a kind of thing ("which purchase option") and some candidates are of that
-  kind, the others lose (a curated fact about Inference Recommender is about cost, but it is no way to buy).
+  kind, the others lose, and a decision fact picking one of them does not speak for it (a curated fact about
+  Inference Recommender is about cost, but it is no way to buy).
 
 The winner and its margin over the runner-up give the confidence ("high", "low", "tie").
 """
@@ -122,11 +123,35 @@ def heading_entity(heading: str) -> str:
     return ""
 
 
+_ENDINGS = {"e", "s", "es", "y", "al", "ally", "ly", "ic", "ical", "er", "ers", "or", "ors", "ion", "ions", "ation",
+            "ations", "ment", "ments", "ity", "ive", "ness", "able", "ible", "ize", "ise", "ization", "ous", "ure"}
+
+
+def same_word(term: str, word: str) -> bool:
+    """One word, maybe in another form: "compil" and "compilation" are; "roll" and "rollback", "train" and
+    "trainium" are not (what follows the shorter is no ending).
+
+    >>> same_word("compil", "compilation"), same_word("asynchronou", "asynchronous"), same_word("roll", "rollback")
+    (True, True, False)
+    """
+    if term == word:
+        return True
+    short, long_ = sorted((term, word), key=len)
+    return len(short) >= 4 and long_.startswith(short) and long_[len(short):] in _ENDINGS
+
+
+def _names_term(term: str, words: set[str]) -> bool:
+    if any(same_word(term, w) for w in words):
+        return True
+    parts = [p for p in term.split("-") if len(p) >= 3]  # "auto-rollback" in "... automatic rollback"
+    return len(parts) > 1 and any(p in words for p in parts) and all(
+        any(same_word(p, w) or (len(p) >= 4 and w.startswith(p)) for w in words) for p in parts)
+
+
 def mentions(text: str, candidate: Candidate) -> bool:
-    """Does the text name the candidate (all its distinctive terms, or a word sharing their stem)?"""
+    """Does the text name the candidate (all its distinctive terms, each maybe in another form)?"""
     words = key_terms(text)
-    return any(names and all(any(t == w or (len(t) >= 4 and len(w) >= 4 and (w.startswith(t) or t.startswith(w)))
-                                 for w in words) for t in names) for names in [candidate.terms, *candidate.aliases])
+    return any(names and all(_names_term(t, words) for t in names) for names in [candidate.terms, *candidate.aliases])
 
 
 _NEED_COLUMN = re.compile(r"\b(?:need|symptom|scenario|question|requirement|problem|goal|task|situation|use case|when)\b",
@@ -346,9 +371,12 @@ def score(question: QuestionRead, qvec, candidates: list[Candidate], embedder) -
             if q.dimension in limits:
                 fit += 0.25 if limits[q.dimension] >= q.value else -0.6
         other_kind = -KIND_PENALTY if kind and fitting and not fitting[i] else 0.0
+        # a fact that picks an option of another kind than the one asked answers another need (Inference
+        # Recommender cuts cost, but it is no pricing option): it does not speak for it here
+        prior = min(c.prior, 0.0) if other_kind else c.prior
         c.parts = {"meaning": meaning, "terms": TERMS_WEIGHT * terms, "ruled_out": -0.15 * ruled_out, "limits": fit,
-                   "facts": c.prior, "kind": other_kind}
-        c.score = meaning + TERMS_WEIGHT * terms - 0.15 * ruled_out + fit + c.prior + other_kind
+                   "facts": prior, "kind": other_kind}
+        c.score = meaning + TERMS_WEIGHT * terms - 0.15 * ruled_out + fit + prior + other_kind
     ranked = sorted(candidates, key=lambda c: -c.score)
     margin = ranked[0].score - ranked[1].score if len(ranked) > 1 else 1.0
     confidence = "high" if margin >= HIGH_MARGIN else "low" if margin >= LOW_MARGIN else "tie"

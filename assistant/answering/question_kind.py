@@ -1,4 +1,4 @@
-"""What a question asks: its kind (a choice, steps, a definition, a comparison, a why, a how) and its
+"""What a question asks: its kind (a choice, a proposal, steps, a definition, a comparison, a why, a how) and its
 constraints (quantities it needs, things it rules out, the terms that describe the situation).
 
 The answer stage uses the kind to know what an answer must contain (a choice names one option first; a
@@ -21,7 +21,7 @@ options service services solution approach method way best fit fits fitting need
 help right most least recommended set up setup step steps there between difference compare versus vs tell explain
 describe define meaning mean""")
 
-KINDS = ("choice", "steps", "definition", "comparison", "why", "how", "other")
+KINDS = ("choice", "proposal", "steps", "definition", "comparison", "why", "how", "other")
 
 _COMPARISON = re.compile(r"\b(?:difference|differences|differ|compare|comparison|versus|vs\.?|contrast)\b", re.I)
 _STEPS = re.compile(r"\b(?:steps?|in order|sequence|order of|process for|walk me through|set up|setup|configure)\b", re.I)
@@ -30,6 +30,12 @@ _CHOICE = re.compile(r"\b(?:which|what)\b(?:\s+\S+){0,4}?\s+(?:should|would|coul
                      r"method|tool|technique|instance|algorithm|type|mode|step|solution)\b|\bshould (?:we|i|you|they)"
                      r" (?:use|choose|pick)\b|\bwhat (?:should|can|could|do|would) (?:we|i|you) use\b|\bmost (?:cost-effective|"
                      r"efficient|suitable)\b|\bleast (?:operational|effort|overhead)\b", re.I)
+# a yes/no question about one option the learner has in mind ("Should we switch to data parallelism?", "Would adding
+# a NAT gateway fix it?", "Is a Glue job a good idea?"): a choice in disguise, where a small model tends to say yes
+_PROPOSAL = re.compile(r"(?:^|[.!?;]\s+)(?:so\s+|then\s+)?(?:should|shall|can|could|would|will)\s+(?:we|i|adding|using|"
+                       r"enabling|switching|turning|moving|running)\b[^?]*\?|\bis (?:it|that|this|an?\s[^?]{1,80}?)\s+"
+                       r"(?:a good idea|ok|okay|fine|enough|worth it|the right (?:tool|choice|call|approach|option|way))\b",
+                       re.I)
 _DEFINITION = re.compile(r"^\s*(?:what (?:is|are|does)\b(?!.*\b(?:best|should|fits?)\b)|define\b|what do(?:es)? .+ mean)",
                          re.I)
 _WHY = re.compile(r"^\s*why\b", re.I)
@@ -113,8 +119,10 @@ def kind_of(question: str) -> str:
     """
     >>> [kind_of(q) for q in ("What is the difference between Kinesis Data Streams and Firehose?",
     ...   "Which service should we use to label images?", "What are the steps to create a feature group?",
-    ...   "What is SageMaker Neo?", "Why did F1 drop?", "How can I reduce training start-up time?")]
-    ['comparison', 'choice', 'steps', 'definition', 'why', 'how']
+    ...   "What is SageMaker Neo?", "Why did F1 drop?", "How can I reduce training start-up time?",
+    ...   "Training runs out of GPU memory. Should we just add more GPUs?", "Is a Glue crawler the right tool here?",
+    ...   "How can we tell who changed it?")]
+    ['comparison', 'choice', 'steps', 'definition', 'why', 'how', 'proposal', 'proposal', 'how']
     """
     if _COMPARISON.search(question) and not re.search(r"\bshould\b|\bwhich\b", question, re.I):
         return "comparison"
@@ -122,6 +130,8 @@ def kind_of(question: str) -> str:
         return "steps"
     if _CHOICE.search(question) or re.search(r"\bshould (?:we|i) use .+ or .+\?", question, re.I):
         return "choice"
+    if _PROPOSAL.search(question):
+        return "proposal"
     if _STEPS.search(question):
         return "steps"
     if _DEFINITION.search(question):

