@@ -36,7 +36,7 @@ import numpy as np
 from assistant.answering.question_kind import ASKING, QuestionRead, asked_kind, quantities
 from assistant.answering.key_points import note_sentences
 from assistant.knowledge.facts import Decision
-from assistant.text import VENDOR, key_terms
+from assistant.text import VENDOR, key_terms, stem
 from assistant.types import Chunk
 
 FACT_NEAR = 0.5  # question-need similarity from which a decision fact speaks for its choice (dev: right facts 0.51-0.91)
@@ -49,7 +49,7 @@ MAX_NOTES = 14  # sentences of one candidate's notes that are embedded
 GENERIC_NAME = key_terms("inference endpoint endpoints model models data job jobs training service option feature mode "
                          "type types instance instances step steps process how does do you can use choose when what why "
                          "work works example worked scenario compared comparison overview vs versus which fits fit need "
-                         "table summary options deploy deployment sm inf svc") | VENDOR
+                         "table summary options deploy deployment sm inf svc new old existing current") | VENDOR
 _HEADING_NAME = [
     re.compile(r"^when (?:to|should you|do you) (?:choose|use|pick) (?:an? |the )?(.+?)(?:\s+(?:over|instead of|rather than|"
                r"for|to|with|in|vs\.?|versus)\s.*)?\??$", re.I),
@@ -140,11 +140,17 @@ def same_word(term: str, word: str) -> bool:
     return len(short) >= 4 and long_.startswith(short) and long_[len(short):] in _ENDINGS
 
 
+_HYPHEN_FILLER = {f(w) for w in ("based", "driven", "enabled", "aware", "level", "specific", "managed", "powered",
+                                   "style", "like") for f in (str, stem)}  # terms are stemmed: "eventbridge-bas"
+
+
 def _names_term(term: str, words: set[str]) -> bool:
+    """One term of a name in the text's words; a hyphenated term by its parts ("auto-rollback" in "automatic
+    rollback", "EventBridge-based" in "EventBridge")."""
     if any(same_word(term, w) for w in words):
         return True
-    parts = [p for p in term.split("-") if len(p) >= 3]  # "auto-rollback" in "... automatic rollback"
-    return len(parts) > 1 and any(p in words for p in parts) and all(
+    parts = [p for p in term.split("-") if len(p) >= 3 and p not in _HYPHEN_FILLER]
+    return "-" in term and bool(parts) and any(p in words for p in parts) and all(
         any(same_word(p, w) or (len(p) >= 4 and w.startswith(p)) for w in words) for p in parts)
 
 

@@ -33,7 +33,7 @@ _CHOICE = re.compile(r"\b(?:which|what)\b(?:\s+\S+){0,4}?\s+(?:should|would|coul
 # a yes/no question about one option the learner has in mind ("Should we switch to data parallelism?", "Would adding
 # a NAT gateway fix it?", "Is a Glue job a good idea?"): a choice in disguise, where a small model tends to say yes
 _PROPOSAL = re.compile(r"(?:^|[.!?;]\s+)(?:so\s+|then\s+)?(?:should|shall|can|could|would|will)\s+(?:we|i|adding|using|"
-                       r"enabling|switching|turning|moving|running)\b[^?]*\?|\bis (?:it|that|this|an?\s[^?]{1,80}?)\s+"
+                       r"enabling|switching|turning|moving|running)\b(?![^?]*\bor\b)[^?]*\?|\bis (?:it|that|this|an?\s[^?]{1,80}?)\s+"
                        r"(?:a good idea|ok|okay|fine|enough|worth it|the right (?:tool|choice|call|approach|option|way))\b",
                        re.I)
 _DEFINITION = re.compile(r"^\s*(?:what (?:is|are|does)\b(?!.*\b(?:best|should|fits?)\b)|define\b|what do(?:es)? .+ mean)",
@@ -121,8 +121,8 @@ def kind_of(question: str) -> str:
     ...   "Which service should we use to label images?", "What are the steps to create a feature group?",
     ...   "What is SageMaker Neo?", "Why did F1 drop?", "How can I reduce training start-up time?",
     ...   "Training runs out of GPU memory. Should we just add more GPUs?", "Is a Glue crawler the right tool here?",
-    ...   "How can we tell who changed it?")]
-    ['comparison', 'choice', 'steps', 'definition', 'why', 'how', 'proposal', 'proposal', 'how']
+    ...   "How can we tell who changed it?", "Should I keep the credentials in Secrets Manager or Parameter Store?")]
+    ['comparison', 'choice', 'steps', 'definition', 'why', 'how', 'proposal', 'proposal', 'how', 'other']
     """
     if _COMPARISON.search(question) and not re.search(r"\bshould\b|\bwhich\b", question, re.I):
         return "comparison"

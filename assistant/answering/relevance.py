@@ -181,10 +181,13 @@ def _asserts(text: str, candidate: Candidate, read: QuestionRead | None = None) 
     return not re.search(r"\b(?:not|n't|no|never|instead|above|exceed\w*|at most|only (?:\w+ ){0,2}\d)", text, re.I)
 
 
-def _ruled(winner: Candidate, named: Candidate) -> bool:
-    """Hard evidence against the option the model named: a decision fact near the question picks the winner or
-    names the model's option as a wrong alternative, or the model's option hits a limit or a ruled-out term."""
-    return (winner.parts.get("facts", 0.0) > 0 or named.parts.get("facts", 0.0) < 0
+def _ruled(winner: Candidate, named: Candidate, proposal: bool) -> bool:
+    """Hard evidence against the option the model named: a decision fact near the question names it as a wrong
+    alternative, or it hits a limit or a ruled-out term. For a proposal also a fact that picks the winner: the
+    learner asked about one option for one need, and the notes name another for it (a how question may have
+    several right ways: a fact for EventBridge-started CodePipeline does not make EventBridge-started
+    SageMaker Pipelines wrong)."""
+    return ((proposal and winner.parts.get("facts", 0.0) > 0) or named.parts.get("facts", 0.0) < 0
             or named.parts.get("limits", 0.0) < 0 or named.parts.get("ruled_out", 0.0) < 0)
 
 
@@ -192,12 +195,15 @@ def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, 
     winner, ranked = result.winner, result.candidates
     named_first = next((n[0] for s in kept if len(n := _named(s.text, ranked)) == 1 and _asserts(s.text, n[0], read)),
                        None)
-    ruled = named_first is not None and winner is not None and _ruled(winner, named_first)
+    proposal = read.kind == "proposal"
+    ruled = named_first is not None and winner is not None and _ruled(winner, named_first, proposal)
+    if proposal and ruled and winner.score - named_first.score < HIGH_MARGIN:
+        ruled = False  # the learner's option must be clearly beaten: contradicting a right proposal is a wrong answer
     if (winner is None and read.kind == "proposal" and named_first is not None and named_first not in ranked[:2]
             and ranked[0].score - named_first.score >= HIGH_MARGIN):
         # the two leaders tie, and both beat the learner's option (a fact picks either: RAG, Knowledge Bases)
         winner, result = ranked[0], ChoiceResult(ranked, "low")
-        ruled = _ruled(ranked[0], named_first) or _ruled(ranked[1], named_first)
+        ruled = _ruled(ranked[0], named_first, True) or _ruled(ranked[1], named_first, True)
         ranked = [ranked[0]] + ranked[2:]  # the other leader is no wrong choice
     if winner is None:  # the evidence does not separate the leaders: keep the model's words, say nothing more
         done.choice_confidence = "tie"
@@ -214,6 +220,8 @@ def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, 
         # a how question may be answered without naming an option, and situation words shared with an option's
         # notes are weak evidence for a way of doing something; a proposal ("should we switch to X?") is the
         # learner's own option: only an option the notes rule out is replaced
+        if proposal:  # nothing decided: the answer is judged as an answer (a "choice" would count as on topic)
+            done.choice, done.choice_confidence, done.winner, done.losers = "", "", None, []
         return kept, []
     if named_first is not None:
         done.model_choice = named_first.name

@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", type=Path, help="judge/verifier: hand labels to measure on (default: evals/judge/labels.jsonl; "
                    "the verifier also reads verifier-tuning.jsonl and verifier-heldout.jsonl there)")
     p.add_argument("--resume", type=Path, help="answers: graded rows appended here as they finish and reused on a rerun")
+    p.add_argument("--replay", type=Path, help="answers: replay the model output recorded in this results or "
+                                               "--resume file through the current code (no model is run)")
     p.add_argument("--judge-backend", choices=["local", "bedrock"], help="judge: model for the judge (default: setting)")
     p.add_argument("--per-domain", type=int, default=6, help="quiz eval: fact-based questions per domain")
     p.add_argument("--llm-per-domain", type=int, default=2, help="quiz eval: model-written questions per domain")
@@ -332,6 +334,17 @@ def cmd_eval(assistant: Assistant, args) -> int:
         if args.backend:
             assistant = with_backend(assistant, args.backend)
         ids = [i.strip() for i in args.ids.split(",") if i.strip()] if args.ids else None
+        if args.replay:
+            from assistant.evaluation.answers import run_answer_replay, select_items
+
+            items = select_items(load_split(evals, "answers", args.split), ids=ids, exercises_only=args.exercises,
+                                 limit=args.limit)
+            results = run_answer_replay(assistant, args.replay, items, progress=not args.json, split=args.split)
+            path = write_results(results, args.out or evals / "results", name=f"answers-replay-{args.split}")
+            print(json.dumps(results["summary"], indent=1) if args.json else format_answer_table(results))
+            if not args.json:
+                print(f"\nresults written to {path}")
+            return 0
         results = run_answer_eval(assistant, limit=args.limit, progress=not args.json, ids=ids,
                                   exercises_only=args.exercises, items=load_split(evals, "answers", args.split),
                                   split=args.split, checkpoint=args.resume)

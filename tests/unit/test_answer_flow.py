@@ -276,3 +276,23 @@ def test_a_refusal_decided_by_retrieval_never_loads_the_model(make_assistant, sm
     with pytest.raises(Exception, match="not a GGUF file"):  # a covered question does load it, after the instant part
         assistant.ask(WARM, on_instant=shown.append)
     assert shown and shown[0].sentences
+
+
+def test_a_replay_answers_with_the_recorded_model_output(tutor, tmp_path):
+    """`study eval answers --replay`: each question gets its recorded sentences, graded by the current code; a
+    question the recording does not hold is not run."""
+    from assistant.evaluation.answers import run_answer_replay
+
+    assistant, _ = tutor
+    said = ("Managed warm pools keep provisioned instances alive so consecutive training jobs start without "
+            "waiting for new capacity.")
+    recorded = tmp_path / "recorded.jsonl"
+    recorded.write_text(json.dumps({"id": "q1", "question": "x", "model_sentences": [{"text": said, "cited": [1]}]})
+                        + "\n", encoding="utf-8")
+    items = [{"id": "q1", "question": "How do I cut start-up time of consecutive training jobs?",
+              "key_facts": ["warm pool"]},
+             {"id": "q2", "question": "What is a warm pool?", "key_facts": ["warm"]}]
+    results = run_answer_replay(assistant, recorded, items, progress=False)
+    assert [r["id"] for r in results["rows"]] == ["q1"] and results["backend"] == "replay"
+    assert [s["text"] for s in results["rows"][0]["model_sentences"]] == [said] and results["rows"][0]["correct"]
+    assert results["summary"]["replay_missing"] == 0

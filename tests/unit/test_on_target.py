@@ -138,25 +138,38 @@ def test_a_word_that_starts_like_an_option_does_not_name_it():
     assert mentions("A rolling update replaces instances in batches.", option("rolling deployment"))
     assert not mentions("Train it on a GPU instance.", option("AWS Trainium"))
     assert mentions("Batch transformation scores the whole file offline.", option("batch transform"))
+    assert mentions("An S3 source action with change detection gets the Object Created event from EventBridge.",
+                    option("S3 source action with EventBridge-based change detection"))  # "-based" is no name
 
 
-@pytest.mark.parametrize("evidence, replaced", [
-    ({"terms": 0.6}, False),  # situation words shared with the winner's notes: the model's way stands
-    ({"terms": 0.6, "facts": 0.4}, True),  # a decision fact near the question picks the winner
+@pytest.mark.parametrize("question, winner, named, replaced", [
+    # situation words shared with the winner's notes: the model's way stands
+    ("How can we find out which IAM user changed the endpoint configuration?", {"terms": 0.6}, {}, False),
+    # a fact picks the winner, but a how question may have several right ways
+    ("How can we find out which IAM user changed the endpoint configuration?", {"terms": 0.6, "facts": 0.4}, {},
+     False),
+    # a fact near the question names the model's option as wrong
+    ("How can we find out which IAM user changed the endpoint configuration?", {"terms": 0.6, "facts": 0.4},
+     {"facts": -0.4}, True),
+    # the learner's own option, when a fact picks another for this need
+    ("We need to know which IAM user changed the endpoint configuration. Should we look in CloudTrail?",
+     {"terms": 0.6, "facts": 0.4}, {}, True),
+    ("We need to know which IAM user changed the endpoint configuration. Should we look in CloudTrail?",
+     {"terms": 0.6}, {}, False),
 ])
-def test_a_how_answer_is_replaced_only_on_hard_evidence(evidence, replaced):
-    """Control flow of the choice stage on a how question, with the scores set by hand: the model names AWS
-    CloudTrail, the notes' ranking puts AWS Config first with a high margin."""
+def test_a_how_or_proposal_answer_is_replaced_only_on_hard_evidence(question, winner, named, replaced):
+    """Control flow of the choice stage with the scores set by hand: the model names AWS CloudTrail, the notes'
+    ranking puts AWS Config first with a high margin."""
     from assistant.answering.choice import Candidate, ChoiceResult, name_terms
     from assistant.answering.citations import SentenceCheck
     from assistant.answering.question_kind import read_question
     from assistant.answering.relevance import Settled, _choose
 
-    read = read_question("How can we find out which IAM user changed the endpoint configuration last night?")
-    assert read.kind == "how"
+    read = read_question(question)
+    assert read.kind in ("how", "proposal")
     config, trail = (Candidate(n, name_terms(n)) for n in ("AWS Config", "AWS CloudTrail"))
-    config.parts, config.score = evidence, sum(evidence.values())
-    trail.parts, trail.score = {"terms": 0.1}, 0.1
+    config.parts, config.score = winner, sum(winner.values())
+    trail.parts, trail.score = {"terms": 0.1, **named}, 0.1 + sum(named.values())
     model = SentenceCheck("Look up the UpdateEndpoint call in the CloudTrail event history.", [1], [1])
     done = Settled(read.kind)
     kept, lead = _choose(read, [model], ChoiceResult([config, trail], "high"), [], None, None, None, done)
