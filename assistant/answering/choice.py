@@ -36,7 +36,8 @@ import numpy as np
 from assistant.answering.question_kind import ASKING, QuestionRead, asked_kind, quantities
 from assistant.answering.key_points import note_sentences
 from assistant.knowledge.facts import Decision
-from assistant.text import VENDOR, key_terms, stem
+from assistant.answering.names import name_terms, names_any
+from assistant.text import key_terms
 from assistant.types import Chunk
 
 FACT_NEAR = 0.5  # question-need similarity from which a decision fact speaks for its choice (dev: right facts 0.51-0.91)
@@ -46,10 +47,6 @@ HIGH_MARGIN = 0.12  # winner's lead over the runner-up for "high" confidence
 LOW_MARGIN = 0.04  # below this the evidence does not separate them: "tie"
 TERMS_WEIGHT = 0.8  # the situation's terms found in an option's own notes: the most telling signal on our questions
 MAX_NOTES = 14  # sentences of one candidate's notes that are embedded
-GENERIC_NAME = key_terms("inference endpoint endpoints model models data job jobs training service option feature mode "
-                         "type types instance instances step steps process how does do you can use choose when what why "
-                         "work works example worked scenario compared comparison overview vs versus which fits fit need "
-                         "table summary options deploy deployment sm inf svc new old existing current") | VENDOR
 _HEADING_NAME = [
     re.compile(r"^when (?:to|should you|do you) (?:choose|use|pick) (?:an? |the )?(.+?)(?:\s+(?:over|instead of|rather than|"
                r"for|to|with|in|vs\.?|versus)\s.*)?\??$", re.I),
@@ -97,15 +94,6 @@ class ChoiceResult:
                 for c in self.candidates[:5]]
 
 
-def name_terms(name: str) -> frozenset:
-    """
-    >>> sorted(name_terms("SageMaker AI asynchronous inference")), sorted(name_terms("Amazon SageMaker Neo"))
-    (['asynchronou'], ['neo'])
-    """
-    terms = key_terms(name) - GENERIC_NAME
-    return frozenset(terms or (key_terms(name) - VENDOR))
-
-
 def heading_entity(heading: str) -> str:
     """The option a heading is about, or "".
 
@@ -123,41 +111,9 @@ def heading_entity(heading: str) -> str:
     return ""
 
 
-_ENDINGS = {"e", "s", "es", "y", "al", "ally", "ly", "ic", "ical", "er", "ers", "or", "ors", "ion", "ions", "ation",
-            "ations", "ment", "ments", "ity", "ive", "ness", "able", "ible", "ize", "ise", "ization", "ous", "ure"}
-
-
-def same_word(term: str, word: str) -> bool:
-    """One word, maybe in another form: "compil" and "compilation" are; "roll" and "rollback", "train" and
-    "trainium" are not (what follows the shorter is no ending).
-
-    >>> same_word("compil", "compilation"), same_word("asynchronou", "asynchronous"), same_word("roll", "rollback")
-    (True, True, False)
-    """
-    if term == word:
-        return True
-    short, long_ = sorted((term, word), key=len)
-    return len(short) >= 4 and long_.startswith(short) and long_[len(short):] in _ENDINGS
-
-
-_HYPHEN_FILLER = {f(w) for w in ("based", "driven", "enabled", "aware", "level", "specific", "managed", "powered",
-                                   "style", "like") for f in (str, stem)}  # terms are stemmed: "eventbridge-bas"
-
-
-def _names_term(term: str, words: set[str]) -> bool:
-    """One term of a name in the text's words; a hyphenated term by its parts ("auto-rollback" in "automatic
-    rollback", "EventBridge-based" in "EventBridge")."""
-    if any(same_word(term, w) for w in words):
-        return True
-    parts = [p for p in term.split("-") if len(p) >= 3 and p not in _HYPHEN_FILLER]
-    return "-" in term and bool(parts) and any(p in words for p in parts) and all(
-        any(same_word(p, w) or (len(p) >= 4 and w.startswith(p)) for w in words) for p in parts)
-
-
 def mentions(text: str, candidate: Candidate) -> bool:
-    """Does the text name the candidate (all its distinctive terms, each maybe in another form)?"""
-    words = key_terms(text)
-    return any(names and all(_names_term(t, words) for t in names) for names in [candidate.terms, *candidate.aliases])
+    """Does the text name the candidate (by its name or one of its other names)?"""
+    return names_any(text, [candidate.terms, *candidate.aliases])
 
 
 _NEED_COLUMN = re.compile(r"\b(?:need|symptom|scenario|question|requirement|problem|goal|task|situation|use case|when)\b",
