@@ -199,7 +199,7 @@ def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, 
     ruled = named_first is not None and winner is not None and _ruled(winner, named_first, proposal)
     if proposal and ruled and winner.score - named_first.score < HIGH_MARGIN:
         ruled = False  # the learner's option must be clearly beaten: contradicting a right proposal is a wrong answer
-    if (winner is None and read.kind == "proposal" and named_first is not None and named_first not in ranked[:2]
+    if (winner is None and proposal and named_first is not None and named_first not in ranked[:2]
             and ranked[0].score - named_first.score >= HIGH_MARGIN):
         # the two leaders tie, and both beat the learner's option (a fact picks either: RAG, Knowledge Bases)
         winner, result = ranked[0], ChoiceResult(ranked, "low")
@@ -230,7 +230,7 @@ def _choose(read: QuestionRead, kept, result: ChoiceResult, passages, embedder, 
     done.dropped_wrong_choice = [s.text for s in wrong]
     kept = [s for s in kept if s not in wrong]
     lead = _best_note(winner, qvec, embedder, passages, verifier, {s.text for s in kept}, read.terms)
-    said_no = read.kind == "proposal" and named_first is not None  # the learner's "should we ...?" gets a plain no
+    said_no = proposal and named_first is not None  # the learner's "should we ...?" gets a plain no
     if lead is None and said_no and winner.parts.get("facts", 0.0) > 0:
         # a decision fact's long name ("S3 source action with EventBridge-based change detection") is seldom
         # written out whole: its closest backed note, under the sentence that names it (for a choice question

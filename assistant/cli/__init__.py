@@ -340,17 +340,14 @@ def cmd_eval(assistant: Assistant, args) -> int:
             items = select_items(load_split(evals, "answers", args.split), ids=ids, exercises_only=args.exercises,
                                  limit=args.limit)
             results = run_answer_replay(assistant, args.replay, items, progress=not args.json, split=args.split)
-            path = write_results(results, args.out or evals / "results", name=f"answers-replay-{args.split}")
-            print(json.dumps(results["summary"], indent=1) if args.json else format_answer_table(results))
-            if not args.json:
-                print(f"\nresults written to {path}")
-            return 0
-        results = run_answer_eval(assistant, limit=args.limit, progress=not args.json, ids=ids,
-                                  exercises_only=args.exercises, items=load_split(evals, "answers", args.split),
-                                  split=args.split, checkpoint=args.resume)
-        partial = "-partial" if (ids or args.exercises or args.limit) else ""  # never replaces the full run's latest
-        path = write_results(results, args.out or evals / "results",
-                             name=f"answers-{results['backend']}-{args.split}{partial}")
+            name = f"answers-replay-{args.split}"
+        else:
+            results = run_answer_eval(assistant, limit=args.limit, progress=not args.json, ids=ids,
+                                      exercises_only=args.exercises, items=load_split(evals, "answers", args.split),
+                                      split=args.split, checkpoint=args.resume)
+            partial = "-partial" if (ids or args.exercises or args.limit) else ""  # never replaces a full run's latest
+            name = f"answers-{results['backend']}-{args.split}{partial}"
+        path = write_results(results, args.out or evals / "results", name=name)
         print(json.dumps(results["summary"], indent=1) if args.json else format_answer_table(results))
         if not args.json:
             print(f"\nresults written to {path}")
