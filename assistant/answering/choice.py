@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answering.question_kind import ASKING, QuestionRead, asked_kind, quantities
+from assistant.answering.question_kind import ASKING, QuestionRead, asked_kind, denied_terms, quantities
 from assistant.answering.key_points import note_sentences
 from assistant.knowledge.facts import Decision
 from assistant.answering.names import name_terms, names_any
@@ -202,6 +202,7 @@ class Candidates:
     def get(self, name: str) -> Candidate | None:
         aside = re.findall(r"\(([^)]*)\)", name)  # "MME (multi-model endpoint)": another name for it
         name = re.sub(r"\s*\([^)]*\)", "", name).strip(" *_.:")  # "Amazon Data Firehose (formerly ...)"
+        name = re.sub(r"^(?:an?|the)\s+", "", name.replace("**", ""), flags=re.I)  # "an **event time feature**"
         terms = name_terms(name)
         c = self._get(name, terms)
         if c is not None:
@@ -326,7 +327,10 @@ def score(question: QuestionRead, qvec, candidates: list[Candidate], embedder) -
         meaning = max((float(sims[j]) for j, (k, _) in enumerate(sentences) if k == i), default=0.0)
         weight = sum(math.log(1 + n / df[t]) for t in wanted) or 1.0
         terms = sum(math.log(1 + n / df[t]) for t in wanted if t in own) / weight
-        ruled_out = sum(1 for t in question.negated if t in own and df.get(t, 0) < n)
+        # a term the question rules out counts against an option whose notes use it, unless they deny it too
+        # ("so no future data leaks in" vs notes that say the option "prevents data leakage from the future")
+        denied = denied_terms(" ".join(c.notes)) if question.negated else set()
+        ruled_out = sum(1 for t in question.negated if t in own and t not in denied and df.get(t, 0) < n)
         fit = 0.0
         limits = _limits(c.notes + c.against)
         for q in question.quantities:

@@ -34,7 +34,9 @@ _CHOICE = re.compile(r"\b(?:which|what)\b(?:\s+\S+){0,4}?\s+(?:should|would|coul
 # a NAT gateway fix it?", "Is a Glue job a good idea?"): a choice in disguise, where a small model tends to say yes
 _PROPOSAL = re.compile(r"(?:^|[.!?;]\s+)(?:so\s+|then\s+)?(?:should|shall|can|could|would|will)\s+(?:we|i|adding|using|"
                        r"enabling|switching|turning|moving|running)\b(?![^?]*\bor\b)[^?]*\?|\bis (?:it|that|this|an?\s[^?]{1,80}?)\s+"
-                       r"(?:a good idea|ok|okay|fine|enough|worth it|the right (?:tool|choice|call|approach|option|way))\b",
+                       r"(?:a good idea|ok|okay|fine|enough|worth it|the right (?:tool|choice|call|approach|option|way))\b"
+                       r"|\b(?:would|will|could|does|do)\s+(?:an?|the|our|a\s+new)\s[^?]{1,80}?\s+(?:work|help|fix|solve|"
+                       r"suffice|do the job|be enough)\b(?![^?]*\bor\b)[^?]*\?",
                        re.I)
 _DEFINITION = re.compile(r"^\s*(?:what (?:is|are|does)\b(?!.*\b(?:best|should|fits?)\b)|define\b|what do(?:es)? .+ mean)",
                          re.I)
@@ -42,6 +44,8 @@ _WHY = re.compile(r"^\s*why\b", re.I)
 _HOW = re.compile(r"^\s*how\b|\bhow (?:can|do|should|would) (?:we|i|you)\b", re.I)
 
 _NEGATORS = {"no", "not", "without", "never", "nor", "lack", "lacks", "none", "cannot", "can't", "don't", "doesn't"}
+# words by which notes deny what follows: "prevents data leakage from the future", "avoids retraining"
+_DENIERS = _NEGATORS | {"prevent", "prevents", "avoid", "avoids", "avoiding", "stop", "stops", "block", "blocks"}
 _STOP_SCOPE = {"but", "only", "so", "because", "while", "just", "which", "that", "then", "instead"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "our", "its", "it", "their", "your", "my", "for", "to", "in", "on"}
 _UNITS = {"kb": 1e3, "kilobyte": 1e3, "mb": 1e6, "megabyte": 1e6, "gb": 1e9, "gigabyte": 1e9, "tb": 1e12,
@@ -95,7 +99,7 @@ def quantities(text: str) -> list[Quantity]:
     return out
 
 
-def negated_terms(text: str) -> set[str]:
+def negated_terms(text: str, negators: set[str] = _NEGATORS) -> set[str]:
     """Key terms a negation rules out: "no prompt and response pairs" -> prompt, response, pair (up to four words, to a determiner).
 
     >>> sorted(negated_terms("no prompt and response pairs, only unlabeled text; we cannot retrain the model"))
@@ -104,14 +108,34 @@ def negated_terms(text: str) -> set[str]:
     out: set[str] = set()
     words = re.findall(r"[\w\-']+", text.lower())
     for i, w in enumerate(words):
-        if w not in _NEGATORS:
+        if w not in negators:
             continue
         taken = 0
         for nxt in words[i + 1:i + 5]:
-            if nxt in _NEGATORS or nxt in _STOP_SCOPE or (taken and nxt in _DETERMINERS):
+            if nxt in negators or nxt in _STOP_SCOPE or (taken and nxt in _DETERMINERS):
                 break
             taken += bool(key_terms(nxt))
             out |= key_terms(nxt)
+    return out - ASKING
+
+
+def denied_terms(text: str) -> set[str]:
+    """Key terms a note denies, by a negation or by saying what it prevents or avoids, to the clause's end (at
+    most six words): an option whose notes say "prevents data leakage from the future" agrees with a question's
+    "so no future data leaks in".
+
+    >>> sorted(denied_terms("This prevents data leakage from the future. It does not retrain; it is fast."))
+    ['data', 'future', 'leakage', 'retrain']
+    """
+    out: set[str] = set()
+    for clause in re.split(r"[.;:,!?()]", text.lower()):
+        words = re.findall(r"[\w\-']+", clause)
+        for i, w in enumerate(words):
+            if w in _DENIERS:
+                for nxt in words[i + 1:i + 7]:
+                    if nxt in _STOP_SCOPE:
+                        break
+                    out |= key_terms(nxt)
     return out - ASKING
 
 
@@ -120,9 +144,9 @@ def kind_of(question: str) -> str:
     >>> [kind_of(q) for q in ("What is the difference between Kinesis Data Streams and Firehose?",
     ...   "Which service should we use to label images?", "What are the steps to create a feature group?",
     ...   "What is SageMaker Neo?", "Why did F1 drop?", "How can I reduce training start-up time?",
-    ...   "Training runs out of GPU memory. Should we just add more GPUs?", "Is a Glue crawler the right tool here?",
+    ...   "Training runs out of GPU memory. Should we just add more GPUs?", "Is a Glue crawler the right tool here?", "Would a point-in-time query against the offline store work?",
     ...   "How can we tell who changed it?", "Should I keep the credentials in Secrets Manager or Parameter Store?")]
-    ['comparison', 'choice', 'steps', 'definition', 'why', 'how', 'proposal', 'proposal', 'how', 'other']
+    ['comparison', 'choice', 'steps', 'definition', 'why', 'how', 'proposal', 'proposal', 'proposal', 'how', 'other']
     """
     if _COMPARISON.search(question) and not re.search(r"\bshould\b|\bwhich\b", question, re.I):
         return "comparison"
@@ -191,4 +215,4 @@ def read_question(question: str) -> QuestionRead:
     return QuestionRead(question, kind_of(question), quantities(question), negated, terms)
 
 
-__all__ = ["KINDS", "Quantity", "QuestionRead", "asked_kind", "quantities", "negated_terms", "kind_of", "read_question", "stem"]
+__all__ = ["KINDS", "Quantity", "QuestionRead", "asked_kind", "quantities", "negated_terms", "denied_terms", "kind_of", "read_question", "stem"]

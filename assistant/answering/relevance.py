@@ -106,6 +106,24 @@ def clean(text: str, last: bool, complete: bool) -> str:
     return out
 
 
+def restates(text: str, question: str) -> bool:
+    """Does a sentence only restate the question's situation (its sentences before the one asking)? The prompt
+    says never to, a 1.5B model still opens with it, and its words then read as naming an option ("Auto scaling
+    ... stops adding instances" named "Step scaling"). Not when it adds more than one term of its own, nor a
+    sentence built from the asking sentence ("Use a point-in-time query ..." answers "Is a point-in-time
+    query ... right?").
+
+    >>> q = "Auto scaling stops adding instances below its maximum. Should we raise the maximum?"
+    >>> restates("Auto scaling stops adding instances well below the maximum.", q)
+    True
+    >>> restates("Auto scaling stops adding instances because the account quota is reached.", q)
+    False
+    """
+    said = [s for s in split_sentences(question) if not s.rstrip().endswith("?")]
+    terms = key_terms(text) - ASKING - VENDOR
+    return bool(said) and len(terms) >= 4 and len(terms - key_terms(" ".join(said))) <= 1
+
+
 def note_sentences(candidate: Candidate) -> list[str]:
     return [s for s in candidate.notes if not s.endswith("?") and len(s) >= 25]
 
@@ -124,6 +142,9 @@ def settle(question: str, qvec, supported: list[SentenceCheck], passages, decisi
         text = clean(s.text, i == len(supported) - 1, complete)
         if not text:
             done.dropped_garbled.append(s.text)
+            continue
+        if restates(text, question):
+            done.dropped_off_target.append(s.text)
             continue
         if text != s.text:
             if text.rstrip(".") != s.text.rstrip("."):  # more than a missing end mark: stray tokens cut out
@@ -299,4 +320,4 @@ def _relevant(kept, lead, result: ChoiceResult, read: QuestionRead, qvec, embedd
     return out
 
 
-__all__ = ["Settled", "clean", "foreign", "settle", "split_sentences", "flatten_tables"]
+__all__ = ["Settled", "clean", "foreign", "restates", "settle", "split_sentences", "flatten_tables"]

@@ -193,3 +193,25 @@ def test_a_proposal_the_notes_support_is_kept(tutor):
                         "Would turning on managed warm pools help?", yes)
     assert answer.kind == "proposal" and not answer.refused and not answer.dropped_wrong_choice
     assert yes in answer.answer and "The notes point to" not in answer.answer
+
+
+def test_a_need_stated_with_no_does_not_count_against_the_option_that_meets_it(tutor):
+    """"... with no future data leaking in" rules out future data; the offline store's notes say it prevents
+    leakage from the future, which agrees with the need, so it is not held against the option (it was: -0.45)."""
+    yes = "Yes: a point-in-time query on the offline store gives each example the feature values as of its timestamp."
+    answer = ask(tutor, "Each training row needs the feature values as they were when its event happened, with no "
+                        "future data leaking in. Is a point-in-time query on the Feature Store offline store a good "
+                        "idea?", yes)
+    assert answer.kind == "proposal" and not answer.refused and yes in answer.answer
+    store = next(c for c in answer.choices if c["name"] == "Feature Store")
+    assert store["ruled_out"] == 0, answer.choices
+
+
+def test_a_sentence_that_only_restates_the_scenario_is_dropped(tutor):
+    restated = "The endpoint's auto scaling stops adding instances far below the configured maximum."
+    answer = ask(tutor, "The endpoint's auto scaling stops adding instances far below the configured maximum and "
+                        "the API reports ResourceLimitExceeded. Should we raise the policy's maximum capacity?",
+                 restated, "No: the account's service quota for the instance type blocks new instances, so request "
+                           "a service quota increase.")
+    assert restated not in answer.answer and restated in answer.dropped_off_target
+    assert "quota" in answer.answer and not answer.refused
