@@ -70,6 +70,9 @@ class LLMSettings(BaseModel):
     passages: int = Field(4, ge=1, le=10, description="Retrieved passages put in front of the model.")
     section_chars: int = Field(2400, ge=0, description="The closest passage's note section is sent whole up to "
                                "this many characters (a worked example's scenario, answer and reasons together).")
+    other_lines: int = Field(0, ge=0, description="Passages from other note sections than the closest one are "
+                             "cut to this many of their lines closest to the question (fewer prompt tokens); 0 = "
+                             "sent whole.")
     bedrock_model_id: str = Field("amazon.nova-lite-v1:0", description="Bedrock model or inference profile id.")
     bedrock_region: str = Field("us-east-1", description="AWS region for Bedrock.")
     bedrock_max_attempts: int = Field(4, ge=1, description="Attempts per call (botocore 'standard' retry mode).")

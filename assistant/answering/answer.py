@@ -20,8 +20,8 @@ from assistant.answering.choice import near_decisions
 from assistant.answering.instant import Instant, best_line_similarity, instant_sentences, merged
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
 from assistant.answering.relevance import Settled, settle
-from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema, fit_passages,  # noqa: F401
-                                          focus_passages, passage_cost, prompt_overhead, section_first)
+from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema, closest_lines,  # noqa: F401
+                                          fit_passages, focus_passages, passage_cost, prompt_overhead, section_first)
 from assistant.config import Settings
 from assistant.ingest.injection import find_instructions
 from assistant.llm.base import BackendError
@@ -158,7 +158,7 @@ class Answerer:
         focused = self.choose_passages(found)
         point, focused = self.key_point(question, found, focused)
         shown = self.instant(answer, found, focused, point, started, on_instant)
-        passages, messages = self.prompt(answer, question, focused, point)
+        passages, messages = self.prompt(answer, question, focused, point, found.qvec)
         raw = self.generate(answer, messages, len(passages), started, on_text)
         verification = self.verify(answer, raw, passages, point)
         supported = self.complete(answer, verification, passages, point)
@@ -246,9 +246,12 @@ class Answerer:
         return shown
 
     def prompt(self, answer: Answer, question: str, focused: list[SearchResult],
-               point: KeyPoint | None) -> tuple[list[Chunk], list[dict]]:
-        """The messages: the passages that fit the model's window, numbered, and the key point."""
+               point: KeyPoint | None, qvec=None) -> tuple[list[Chunk], list[dict]]:
+        """The messages: the passages that fit the model's window (other sections' cut to their closest lines),
+        numbered, and the key point."""
         answer.retrieved_ids += [h.chunk.id for h in focused if h.chunk.id not in answer.retrieved_ids]
+        if qvec is not None:
+            focused = closest_lines(focused, qvec, self.embedder, self.llm_settings.other_lines)
         passages, messages = fit_passages(self.llm, question, focused, self.llm_settings.max_answer_tokens,
                                           point.prompt() if point else "")
         answer.passages_used = len(passages)

@@ -78,6 +78,45 @@ def section_first(focused: list[SearchResult], section: list[Chunk], max_chars: 
             + [h for h in focused[1:] if h.chunk.id not in ids])
 
 
+def closest_lines(hits: list[SearchResult], qvec, embedder, n: int) -> list[SearchResult]:
+    r"""Passages of other sections than the first one's cut to their `n` lines closest to the question.
+
+    The lead section answers; the other passages are there for a second side or a near miss, and each costs
+    ~60-120 prompt tokens of prefill. Their lines were embedded already (retrieval's line relevance), so
+    choosing them costs no encode. A table keeps its header rows, so its cells stay labelled. `n` = 0: whole.
+
+    >>> from types import SimpleNamespace as N
+    >>> from assistant.types import Chunk
+    >>> import numpy as np
+    >>> enc = N(encode=lambda ls: np.array([[1.0] if "b" in l else [0.0] for l in ls]))
+    >>> hits = [SearchResult(Chunk("1", "a.md", "A", "x\ny"), 0.9, 1), SearchResult(Chunk("2", "b.md", "B", "a\nb\nc"), 0.5, 2)]
+    >>> [h.chunk.text for h in closest_lines(hits, np.array([1.0]), enc, 1)]
+    ['x\ny', 'b']
+    """
+    if n <= 0 or not hits:
+        return hits
+    lead = hits[0].chunk
+    out = hits[:1]
+    for hit in hits[1:]:
+        chunk = hit.chunk
+        lines = [line.strip() for line in chunk.text.splitlines() if line.strip()]
+        said = [k for k, line in enumerate(lines) if not line.startswith("#")]
+        if (chunk.source, chunk.heading) == (lead.source, lead.heading) or len(said) <= n:
+            out.append(hit)
+            continue
+        scores = embedder.encode([lines[k] for k in said]) @ qvec
+        keep = {said[i] for i in sorted(range(len(said)), key=lambda i: -float(scores[i]))[:n]}
+        for k in list(keep):  # a table row keeps the table's header and separator rows
+            if lines[k].startswith("|"):
+                top = k
+                while top > 0 and lines[top - 1].startswith("|"):
+                    top -= 1
+                keep |= {top, top + 1} & set(range(len(lines)))
+        text = "\n".join(lines[k] for k in sorted(keep))
+        out.append(SearchResult(Chunk(**{**chunk.__dict__, "text": text}), hit.score, hit.rank))
+    return out
+
+
 def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens: int,
                  key_point: str = "") -> tuple[list[Chunk], list[dict]]:
     """Keep the best-ranked passages that fit the model's window; drop the lowest-ranked, never overflow."""

@@ -296,3 +296,24 @@ def test_a_replay_answers_with_the_recorded_model_output(tutor, tmp_path):
     assert [r["id"] for r in results["rows"]] == ["q1"] and results["backend"] == "replay"
     assert [s["text"] for s in results["rows"][0]["model_sentences"]] == [said] and results["rows"][0]["correct"]
     assert results["summary"]["replay_missing"] == 0
+
+
+def test_other_sections_passages_are_cut_to_their_closest_lines(bundled):
+    """`STUDY_LLM__OTHER_LINES`: the closest section whole, every other passage cut to its lines nearest the
+    question (the prompt's other tokens); the citation check then runs on what the model was given."""
+    question = "A model's training data shows class imbalance: which SageMaker Clarify metric measures it before training?"
+    prompts = {}
+    for n in (0, 1):
+        settings = bundled.settings.model_copy(update={"llm": bundled.settings.llm.model_copy(update={"other_lines": n})})
+        llm = ScriptedLLM()
+        llm.enqueue(reply(([1], "Class imbalance (CI) measures it before training.")))
+        Assistant(settings, embedder=bundled.embedder, llm=llm).ask(question)
+        prompts[n] = llm.prompts[-1][1]["content"]
+    whole, cut = ([part.split("</passage>")[0] for part in p.split("<passage n=")[1:]] for p in (prompts[0], prompts[1]))
+    assert len(whole) == len(cut) >= 3 and whole[0] == cut[0]  # the lead section as it is
+    lead_heading = whole[0].split('heading="')[1].split('"')[0]
+    others = [(w, c) for w, c in zip(whole, cut) if f'heading="{lead_heading}"' not in w]
+    assert others and any(len(c) < len(w) for w, c in others)
+    for w, c in others:
+        said = [line for line in c.split("\n")[1:] if line.strip()]
+        assert len(said) == 1 or len(c) == len(w), c  # one line (a table row keeps its header rows)
