@@ -19,7 +19,7 @@ from assistant.answering.citations import SentenceCheck, Verification, Verifier
 from assistant.answering.choice import near_decisions
 from assistant.answering.instant import Instant, best_line_similarity, instant_sentences, merged
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
-from assistant.answering.relevance import Settled, settle
+from assistant.answering.relevance import NOT_COVERED, Settled, settle
 from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema, closest_lines,  # noqa: F401
                                           fit_passages, focus_passages, passage_cost, prompt_overhead, section_first)
 from assistant.config import Settings
@@ -343,6 +343,8 @@ class Answerer:
             supported = [s for i, s in enumerate(supported)  # a small model repeats itself: say each thing once
                          if not any(float(vecs[i] @ vecs[j]) >= self.settings.repeat for j in range(i))]
             answer.filled = [f for f in answer.filled if any(f["text"] == s.text for s in supported)]
+        # "The notes do not cover how to ..." is no claim to show as verified (the topic check above still reads it)
+        supported = [s for s in supported if not NOT_COVERED.match(s.text)]
         if not supported or (on_topic < self.settings.min_answer_relevance and not answer.choice):  # a choice is on topic
             answer.filled, answer.instant = [], []
             self._refuse(answer, None)

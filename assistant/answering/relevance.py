@@ -106,6 +106,10 @@ def clean(text: str, last: bool, complete: bool) -> str:
     return out
 
 
+NOT_COVERED = re.compile(r"^\W*(?:but\s+|however,?\s+)?(?:the|your|these)\s+(?:notes|passages)\s+(?:do\s+not|don't|does\s+not|"
+                          r"never)\s+(?:cover|mention|say|state|explain|describe|include|address)\b", re.I)
+
+
 def restates(text: str, question: str) -> bool:
     """Does a sentence only restate the question's situation (its sentences before the one asking)? The prompt
     says never to, a 1.5B model still opens with it, and its words then read as naming an option ("Auto scaling
@@ -320,4 +324,4 @@ def _relevant(kept, lead, result: ChoiceResult, read: QuestionRead, qvec, embedd
     return out
 
 
-__all__ = ["Settled", "clean", "foreign", "restates", "settle", "split_sentences", "flatten_tables"]
+__all__ = ["NOT_COVERED", "Settled", "clean", "foreign", "restates", "settle", "split_sentences", "flatten_tables"]
