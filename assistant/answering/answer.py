@@ -398,7 +398,11 @@ class Answerer:
         missing = f" They never mention {', '.join(answer.missing_terms)}." if answer.missing_terms else ""
         answer.answer = (f"Your notes do not cover this question, so I will not guess.{missing} "
                          f"The closest notes are: {closest}. Add notes on this topic to get a grounded answer.")
-        if refusal_kind(answer) == "off-topic":  # nothing in the notes is near: naming "closest" notes misleads
+        if answer.dropped_wrong_choice and answer.model_choice:  # the notes are on it; they did not back the draft
+            answer.answer = (f"Your notes are on this topic but do not settle it for what you describe, so I will not "
+                             f"guess: the drafted answer named {answer.model_choice}, which they do not back here. "
+                             f"Read the closest notes: {closest}.")
+        elif refusal_kind(answer) == "off-topic":  # nothing in the notes is near: naming "closest" notes misleads
             answer.answer = ("Your notes do not cover this question, so I will not guess: it is outside the MLA-C01 "
                              "exam topics. Ask about machine learning engineering on AWS.")
         if started is not None:

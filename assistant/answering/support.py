@@ -18,6 +18,9 @@ NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 STEP = re.compile(r"\(\d{1,2}\)")  # "(2)" numbers a step: it is no number to find in the passage
 
 
+QUOTED = 0.95  # a claim this similar to one of the passage's sentences, using its words, quotes it
+
+
 def negated(text: str) -> bool:
     words = set(re.findall(r"[a-z']+", text.lower()))
     return bool(words & NEGATIONS) or "n't" in text.lower()
@@ -213,7 +216,10 @@ class SupportRule:
         subject = "" if names_suffice or not self.subject else unnamed_subject(sentence, key_terms(text))
         if subject:
             return 0.0, f"the passage never names {subject[:60]!r}, what the sentence is about"
-        if not negated(sentence):
+        # a sentence the passage states nearly word for word is no contradiction of it: the passage's "no/not"
+        # elsewhere ("CloudTrail records API calls, not job outcomes") is about something else
+        quoted = same >= QUOTED and part_overlap >= 0.9 and negated(closest) == negated(sentence)
+        if not negated(sentence) and not quoted:
             # a name is checked against the sentence that names it: "no key management" elsewhere in a table
             # does not deny "a customer managed KMS key". An answer's claim against what each no/not is about
             # ("cannot send data anywhere" denies sending, not "stages the input data"), unless the claim says

@@ -215,3 +215,14 @@ def test_a_sentence_that_only_restates_the_scenario_is_dropped(tutor):
                            "a service quota increase.")
     assert restated not in answer.answer and restated in answer.dropped_off_target
     assert "quota" in answer.answer and not answer.refused
+
+
+def test_a_dropped_choice_never_reads_as_notes_that_do_not_cover_the_topic(tutor):
+    """The model names a mode the choice stage does not back and nothing else stands: the learner is told the
+    notes are on the topic but do not settle it, with the closest notes, never that the notes lack the topic."""
+    linear = "Linear mode moves equal steps of traffic, for example 10% at a time, waiting and watching alarms after each."
+    answer = ask(tutor, "A new model version should first get a small share of live traffic and then, after a "
+                        "waiting period, all the remaining traffic at once. Which traffic shifting mode fits?", linear)
+    assert linear not in answer.answer and "do not cover" not in answer.answer
+    assert not answer.refused or ("do not settle" in answer.answer and "Linear" in answer.answer
+                                  and "deployment-strategies.md" in answer.answer)

@@ -95,3 +95,17 @@ def test_a_number_the_question_states_may_be_repeated_but_no_other(verifier, pas
     assert check(restated, question).supported_by == [1]
     assert not check(restated, "").supported_by and "30,000" in check(restated, "").reason
     assert not check(made_up, question).supported_by
+
+
+ALERTS = "d4-monitoring-security/ab-testing-and-ml-lens.md"
+
+
+def test_a_sentence_the_passage_states_word_for_word_is_not_denied_by_another_not_in_it(verifier, passage):
+    """The worked example's own answer, copied by the model, was rejected: the passage's "not job outcomes"
+    (about CloudTrail) was read as denying the claim's "job". A claim the passage's "not" does deny is still
+    rejected."""
+    chunk = passage(ALERTS, "matches the SageMaker transform job state-change event")
+    assert "not job outcomes" in chunk.text
+    assert accepted(verifier, "Create an Amazon EventBridge rule that matches the SageMaker transform job state-change "
+                              "event with status `Failed` and targets an Amazon SNS topic that emails the team.", chunk)
+    assert not accepted(verifier, "A CloudWatch dashboard alerts the team when the transform job fails.", chunk)
