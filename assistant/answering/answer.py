@@ -160,6 +160,7 @@ class Answerer:
         shown = self.instant(answer, found, focused, point, started, on_instant)
         passages, messages = self.prompt(answer, question, focused, point, found.qvec)
         raw = self.generate(answer, messages, len(passages), started, on_text)
+        passages = self.checked_passages(passages, focused, found)
         verification = self.verify(answer, raw, passages, point)
         supported = self.complete(answer, verification, passages, point)
         settled = None
@@ -279,6 +280,17 @@ class Answerer:
                 raise
         answer.output_tokens = self.llm.count_tokens(raw) if raw else 0
         return raw
+
+    def checked_passages(self, passages: list[Chunk], focused: list[SearchResult], found: Found) -> list[Chunk]:
+        """What the model's sentences are checked against. A lean prompt (`llm.other_lines`) cut passages to a line
+        and left far ones out: the checks read them whole, and the left-out ones after the prompt's (whose numbers
+        the model cites stay valid). Otherwise the prompt's passages as sent."""
+        if not self.llm_settings.other_lines:
+            return passages
+        whole = {h.chunk.id: h.chunk for h in [*focused, *found.hits]}
+        checked = [whole.get(p.id, p) for p in passages]
+        ids = {c.id for c in checked}
+        return checked + [c for i, c in whole.items() if i not in ids]
 
     def verify(self, answer: Answer, raw: str, passages: list[Chunk], point: KeyPoint | None) -> Verification:
         """Each of the model's sentences checked against the passages (and the key point's pairs)."""

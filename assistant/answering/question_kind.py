@@ -144,7 +144,8 @@ def kind_of(question: str) -> str:
     >>> [kind_of(q) for q in ("What is the difference between Kinesis Data Streams and Firehose?",
     ...   "Which service should we use to label images?", "What are the steps to create a feature group?",
     ...   "What is SageMaker Neo?", "Why did F1 drop?", "How can I reduce training start-up time?",
-    ...   "Training runs out of GPU memory. Should we just add more GPUs?", "Is a Glue crawler the right tool here?", "Would a point-in-time query against the offline store work?",
+    ...   "Training runs out of GPU memory. Should we just add more GPUs?", "Is a Glue crawler the right tool here?",
+    ...   "Would a point-in-time query against the offline store work?",
     ...   "How can we tell who changed it?", "Should I keep the credentials in Secrets Manager or Parameter Store?")]
     ['comparison', 'choice', 'steps', 'definition', 'why', 'how', 'proposal', 'proposal', 'proposal', 'how', 'other']
     """
