@@ -317,3 +317,12 @@ def test_other_sections_passages_are_cut_to_their_closest_lines(bundled):
     for w, c in others:
         said = [line for line in c.split("\n")[1:] if line.strip()]
         assert len(said) == 1 or len(c) == len(w), c  # one line (a table row keeps its header rows)
+    # the model's sentences are still checked against the passages whole: a line the prompt cut stands
+    w, c = next((w, c) for w, c in others if len(c) < len(w))
+    number = int(w.split(" ")[0])
+    cut_line = next(line for line in w.split("\n")[1:] if line.strip() and line not in c and len(line) > 40)
+    settings = bundled.settings.model_copy(update={"llm": bundled.settings.llm.model_copy(update={"other_lines": 1})})
+    llm = ScriptedLLM()
+    llm.enqueue(reply(([number], cut_line)))
+    answer = Assistant(settings, embedder=bundled.embedder, llm=llm).ask(question)
+    assert answer.sentences[0]["supported_by"], answer.sentences
