@@ -20,8 +20,9 @@ from assistant.answering.choice import near_decisions
 from assistant.answering.instant import Instant, best_line_similarity, instant_sentences, merged
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
 from assistant.answering.relevance import NOT_COVERED, Settled, settle
-from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema, closest_lines,  # noqa: F401
-                                          fit_passages, focus_passages, passage_cost, prompt_overhead, section_first)
+from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema,  # noqa: F401
+                                          checked_passages, closest_lines, fit_passages, focus_passages,
+                                          passage_cost, prompt_overhead, section_first)
 from assistant.config import Settings
 from assistant.ingest.injection import find_instructions
 from assistant.llm.base import BackendError
@@ -160,7 +161,8 @@ class Answerer:
         shown = self.instant(answer, found, focused, point, started, on_instant)
         passages, messages = self.prompt(answer, question, focused, point, found.qvec)
         raw = self.generate(answer, messages, len(passages), started, on_text)
-        passages = self.checked_passages(passages, focused, found)
+        if self.llm_settings.other_lines:  # a lean prompt: the checks read what it cut or left out
+            passages = checked_passages(passages, [h.chunk for h in [*focused, *found.hits]])
         verification = self.verify(answer, raw, passages, point)
         supported = self.complete(answer, verification, passages, point)
         settled = None
@@ -247,12 +249,11 @@ class Answerer:
         return shown
 
     def prompt(self, answer: Answer, question: str, focused: list[SearchResult],
-               point: KeyPoint | None, qvec=None) -> tuple[list[Chunk], list[dict]]:
+               point: KeyPoint | None, qvec) -> tuple[list[Chunk], list[dict]]:
         """The messages: the passages that fit the model's window (other sections' cut to their closest lines),
         numbered, and the key point."""
         answer.retrieved_ids += [h.chunk.id for h in focused if h.chunk.id not in answer.retrieved_ids]
-        if qvec is not None:
-            focused = closest_lines(focused, qvec, self.embedder, self.llm_settings.other_lines)
+        focused = closest_lines(focused, qvec, self.embedder, self.llm_settings.other_lines)
         passages, messages = fit_passages(self.llm, question, focused, self.llm_settings.max_answer_tokens,
                                           point.prompt() if point else "")
         answer.passages_used = len(passages)
@@ -280,17 +281,6 @@ class Answerer:
                 raise
         answer.output_tokens = self.llm.count_tokens(raw) if raw else 0
         return raw
-
-    def checked_passages(self, passages: list[Chunk], focused: list[SearchResult], found: Found) -> list[Chunk]:
-        """What the model's sentences are checked against. A lean prompt (`llm.other_lines`) cut passages to a line
-        and left far ones out: the checks read them whole, and the left-out ones after the prompt's (whose numbers
-        the model cites stay valid). Otherwise the prompt's passages as sent."""
-        if not self.llm_settings.other_lines:
-            return passages
-        whole = {h.chunk.id: h.chunk for h in [*focused, *found.hits]}
-        checked = [whole.get(p.id, p) for p in passages]
-        ids = {c.id for c in checked}
-        return checked + [c for i, c in whole.items() if i not in ids]
 
     def verify(self, answer: Answer, raw: str, passages: list[Chunk], point: KeyPoint | None) -> Verification:
         """Each of the model's sentences checked against the passages (and the key point's pairs)."""

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answering.question_kind import ASKING, QuestionRead, asked_kind, denied_terms, quantities
+from assistant.answering.question_kind import ASKING, QuestionRead, asked_kind, denied_in_notes, quantities
 from assistant.answering.key_points import note_sentences
 from assistant.knowledge.facts import Decision
 from assistant.answering.names import name_terms, names_any
@@ -329,7 +329,7 @@ def score(question: QuestionRead, qvec, candidates: list[Candidate], embedder) -
         terms = sum(math.log(1 + n / df[t]) for t in wanted if t in own) / weight
         # a term the question rules out counts against an option whose notes use it, unless they deny it too
         # ("so no future data leaks in" vs notes that say the option "prevents data leakage from the future")
-        denied = denied_terms(" ".join(c.notes)) if question.negated else set()
+        denied = denied_in_notes(" ".join(c.notes)) if question.negated else set()
         ruled_out = sum(1 for t in question.negated if t in own and t not in denied and df.get(t, 0) < n)
         fit = 0.0
         limits = _limits(c.notes + c.against)

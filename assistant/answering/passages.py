@@ -117,6 +117,22 @@ def closest_lines(hits: list[SearchResult], qvec, embedder, n: int) -> list[Sear
     return out
 
 
+def checked_passages(sent: list[Chunk], whole: list[Chunk]) -> list[Chunk]:
+    """What a lean prompt's answer is checked against: the passages as sent, each whole again (`whole` holds the
+    uncut ones, by id), then the retrieved ones the prompt left out, after them so the numbers the model cites
+    stay valid.
+
+    >>> from assistant.types import Chunk
+    >>> a, b, cut = Chunk("1", "a.md", "A", "x y"), Chunk("2", "b.md", "B", "z"), Chunk("1", "a.md", "A", "x")
+    >>> [c.text for c in checked_passages([cut], [a, b])]
+    ['x y', 'z']
+    """
+    by_id = {c.id: c for c in whole}
+    checked = [by_id.get(c.id, c) for c in sent]
+    ids = {c.id for c in checked}
+    return checked + [c for i, c in by_id.items() if i not in ids]
+
+
 def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens: int,
                  key_point: str = "") -> tuple[list[Chunk], list[dict]]:
     """Keep the best-ranked passages that fit the model's window; drop the lowest-ranked, never overflow."""

@@ -119,12 +119,13 @@ def negated_terms(text: str, negators: set[str] = _NEGATORS) -> set[str]:
     return out - ASKING
 
 
-def denied_terms(text: str) -> set[str]:
+def denied_in_notes(text: str) -> set[str]:
     """Key terms a note denies, by a negation or by saying what it prevents or avoids, to the clause's end (at
-    most six words): an option whose notes say "prevents data leakage from the future" agrees with a question's
+    most six words; wider than the verifier's `support.denied_terms` / `blocked_terms`, whose short windows keep
+    its excuses narrow): an option whose notes say "prevents data leakage from the future" agrees with a question's
     "so no future data leaks in".
 
-    >>> sorted(denied_terms("This prevents data leakage from the future. It does not retrain; it is fast."))
+    >>> sorted(denied_in_notes("This prevents data leakage from the future. It does not retrain; it is fast."))
     ['data', 'future', 'leakage', 'retrain']
     """
     out: set[str] = set()
@@ -216,4 +217,4 @@ def read_question(question: str) -> QuestionRead:
     return QuestionRead(question, kind_of(question), quantities(question), negated, terms)
 
 
-__all__ = ["KINDS", "Quantity", "QuestionRead", "asked_kind", "quantities", "negated_terms", "denied_terms", "kind_of", "read_question", "stem"]
+__all__ = ["KINDS", "Quantity", "QuestionRead", "asked_kind", "quantities", "negated_terms", "denied_in_notes", "kind_of", "read_question", "stem"]
