@@ -115,10 +115,15 @@ def asked_value(question: str) -> ValueAsk | None:
     'region'
     >>> asked_value("what is the maximum number of steps one pipeline can contain?").describe()
     'the number of steps'
+    >>> [asked_value(q).unit for q in ("whats the biggest container image size serverless inference accepts",
+    ...  "how large can a request payload be for real-time inference?", "what is the default mini batch size for k-means?")]
+    ['size', 'size', '']
     """
     ask = _value_ask(question.strip())
     if ask is not None and (m := _UNIT_ASKED.search(question)):
         ask.unit = "size" if m.group(1).lower() in _SIZE_UNITS else "duration"
+    elif ask is not None and ask.kind == "limit" and _BYTES_ASKED.search(question):
+        ask.unit = "size"  # an image's size is a number of bytes: "up to 15 containers" is no answer
     if ask is not None:
         ask.bound = ("max" if re.search(r"\b(?:maximum|max|largest|biggest|greatest|most|highest|longest|upper)\b", question, re.I) else
                      "min" if re.search(r"\b(?:minimum|min|smallest|least|lowest|shortest|fewest)\b", question, re.I)
@@ -150,6 +155,10 @@ def _most(q: str) -> re.Match | None:
 _SIZE_UNITS = {"kb", "mb", "gb", "tb", "bytes", "kilobytes", "megabytes", "gigabytes", "terabytes"}
 _UNIT_ASKED = re.compile(r"\bin (?:whole )?(seconds|secs|minutes|mins|hours|days|milliseconds|ms|kb|mb|gb|tb|bytes|"
                          r"kilobytes|megabytes|gigabytes|terabytes)\b", re.I)
+# a size that is a number of bytes ("image size", "how large can a payload be"); a batch or window size is a count
+_BYTES_NOUN = r"(?:image|payload|file|object|artifact|record|message|request|response|body|disk|volume|document|tarball)s?"
+_BYTES_ASKED = re.compile(rf"\b{_BYTES_NOUN} sizes?\b|\bsizes? of (?:an? |the |each |one )?(?:[\w\-]+ ){{0,2}}?{_BYTES_NOUN}\b|"
+                          rf"\bhow (?:large|big) (?:\w+ ){{0,5}}?{_BYTES_NOUN}\b", re.I)
 _UNIT_VALUE = {
     "size": re.compile(rf"\b(\d[\d,.]*|{_NUMBER_WORDS})\s*-?(?:kb|mb|gb|tb|kib|mib|gib|bytes?|kilobytes?|megabytes?|"
                        r"gigabytes?|terabytes?)\b", re.I),

@@ -135,7 +135,33 @@ class BM25Index:
                 if len(part) > 1 and stem not in vocab and part not in vocab and part not in STOP | STOPWORDS:
                     unknown.append(word)
                     break
+        unknown += self._unknown_numbered(text, [w for w in unknown if w.isdigit()])
         return list(dict.fromkeys(unknown))
+
+    def _unknown_numbered(self, text: str, found: list[str]) -> list[str]:
+        """A name typed in lower case with its number ("route 53:", "python 3?", "chmod 755 do") that no note
+        contains as such: the number stands after a word that is no little word and before the end of a clause
+        or a little word (so "run 24/7", "10-minute", "30 hours", "need 4 or 5" and "at 9 AM" are quantities, not
+        names).
+
+        >>> # e.g. "route 53: weighted vs latency routing?" -> ["route", "53"] when no note says "route 53"
+        """
+        import re
+
+        from assistant.text import STOPWORDS
+
+        out = []
+        for m in re.finditer(r"\b([a-z][a-z\-]*)[ -](\d+)(?=\s*(?:[?:,;!)]|$)|\s+(\w+)(?! \d))", text):  # not "4 or 5"
+            word, number, after = m.group(1), m.group(2), (m.group(3) or "").lower()
+            if number in found or word in STOP | STOPWORDS or (after and after not in STOP | STOPWORDS | {"vs", "versus"}):
+                continue
+            if not re.search(rf"\b{re.escape(word)}[ -]?{number}\b", self.lowered_text):
+                out += [word, number]
+        return out
+
+    @cached_property
+    def lowered_text(self) -> str:
+        return "\n".join(c.text.lower() for c in self.chunks)
 
     @cached_property
     def domains(self) -> np.ndarray:

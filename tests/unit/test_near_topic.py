@@ -172,3 +172,19 @@ def test_a_question_that_names_its_unit_wants_a_number_of_that_unit():
     assert not has_value("Each request can carry up to 6 MB.", ask)
     assert has_value("The cooldown is 300 seconds unless you set another.", ask)
     assert has_value("It waits five minutes after a scaling activity.", ask)
+
+
+@pytest.mark.parametrize("question", ["what's the largest container image a serverless endpoint can pull, size-wise? "
+                                      "i mean the image size limit", "how big can the request payload of a real-time "
+                                      "endpoint be?", "what is the maximum object size for one s3 upload?"])
+def test_the_size_of_an_image_or_a_payload_is_a_number_of_bytes(question):
+    """A size of bytes is asked without naming the unit: "up to 15 containers" is no answer, "10 GB" is. A batch
+    size is a count and keeps taking a plain number."""
+    from assistant.answering.asked_value import asked_value, has_value
+
+    ask = asked_value(question)
+    assert ask is not None and ask.unit == "size", (question, ask)
+    assert not has_value("A multi-container endpoint runs up to 15 different containers.", ask)
+    assert has_value("It accepts up to 10 GB.", ask)
+    batch = asked_value("what is the default mini batch size of k-means?")
+    assert batch.unit == "" and has_value("The mini batch size defaults to 5000.", batch)

@@ -41,3 +41,21 @@ DEPLOY = BM25Index.build([Chunk(id="a", source="n.md", heading="Deploy",
 ])
 def test_names_no_note_mentions(question, unknown):
     assert DEPLOY.unknown_terms(question) == unknown
+
+
+IMAGES = BM25Index.build([Chunk(id="i", source="n.md", heading="Images",
+                                text="Prebuilt Python 3 images run the deploy step; a GPU instance is idle at 20%.")],
+                         generation=1)
+
+
+@pytest.mark.parametrize("question, unknown", [
+    ("route 53: weighted vs latency routing, which one?", ["route", "53"]),  # typed in lower case
+    ("how do i chmod 755 the deploy script", ["chmod", "755"]),
+    ("does python 3 work for the deploy step?", []),  # the notes say "Python 3"
+    ("is chmod 755 needed here", []),  # a number before a content word may count it: not read as a name
+    ("our deploy step has to run 24/7, and takes a 10-minute window", []),  # quantities, not names
+    ("the instance sits idle at 20?", []),
+    ("they only need 4 or 5 of the 200 columns", []),  # a range
+])
+def test_a_lower_case_name_with_its_number(question, unknown):
+    assert IMAGES.unknown_terms(question) == unknown
