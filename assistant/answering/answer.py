@@ -19,7 +19,7 @@ from assistant.answering.citations import SentenceCheck, Verification, Verifier
 from assistant.answering.choice import near_decisions
 from assistant.answering.instant import Instant, best_line_similarity, instant_sentences, merged
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
-from assistant.answering.relevance import NOT_COVERED, Settled, settle
+from assistant.answering.relevance import NOT_COVERED, Settled, adds_nothing, settle
 from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema,  # noqa: F401
                                           checked_passages, closest_lines, fit_passages, focus_passages,
                                           passage_cost, prompt_overhead, section_first)
@@ -344,6 +344,8 @@ class Answerer:
             on_topic = float(max(vecs @ qvec))
             supported = [s for i, s in enumerate(supported)  # a small model repeats itself: say each thing once
                          if not any(float(vecs[i] @ vecs[j]) >= self.settings.repeat for j in range(i))]
+            supported = [s for s, nothing in zip(supported, adds_nothing([s.text for s in supported], answer.question))
+                         if not nothing]  # ... or in other words, or joins two earlier sentences into one
             answer.filled = [f for f in answer.filled if any(f["text"] == s.text for s in supported)]
         # "The notes do not cover how to ..." is no claim to show as verified (the topic check above still reads it)
         supported = [s for s in supported if not NOT_COVERED.match(s.text)]

@@ -128,6 +128,33 @@ def restates(text: str, question: str) -> bool:
     return bool(said) and len(terms) >= 4 and len(terms - key_terms(" ".join(said))) <= 1
 
 
+def adds_nothing(texts: list[str], question: str) -> list[bool]:
+    """Which sentences say nothing the ones before them (and the question) have not said: a 1.5B model restates
+    its first sentence with the question's words wrapped round it ("To handle imbalanced data with SageMaker, you
+    can use the Balance data operation to oversample the minority class"), or joins two earlier sentences into
+    one. A sentence with a negation the earlier ones lack, or with fewer than three terms, adds something.
+
+    >>> adds_nothing(["Use the Balance data operation to oversample the minority class.",
+    ...  "To handle imbalanced data with SageMaker, use the **Balance data** operation to oversample the minority class.",
+    ...  "L1 adds absolute weights.", "L2 adds squared weights.", "L1 adds absolute weights, while L2 adds squared weights.",
+    ...  "The Balance data operation does not oversample the majority class."], "How do I handle imbalanced data?")
+    [False, True, False, False, True, False]
+    """
+    asked = key_terms(question) | VENDOR
+    said: set[str] = set()
+    denied = False
+    out = []
+    for text in texts:
+        terms = key_terms(text) - asked
+        negated = bool(NEGATIONS & set(re.findall(r"[a-z']+", text.lower())))
+        repeat = len(terms) >= 3 and terms <= said and (denied or not negated)
+        out.append(repeat)
+        if not repeat:
+            said |= terms
+            denied = denied or negated
+    return out
+
+
 def note_sentences(candidate: Candidate) -> list[str]:
     return [s for s in candidate.notes if not s.endswith("?") and len(s) >= 25]
 
