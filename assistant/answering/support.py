@@ -34,6 +34,38 @@ def without_negation(text: str) -> str:
     return re.sub(r"\s{2,}", " ", _NEGATION.sub("", text)).strip()
 
 
+_POLAR_CLAUSE = re.compile(r",?\s+(?:so|but|because|since|whereas|while|therefore)\s+|;\s*|,\s+(?:and|which)\s+", re.IGNORECASE)
+
+
+def clause_flip(sentence: str, passage_sentence: str) -> str:
+    """A clause of the sentence that says the opposite of the passage sentence's clause about the same thing,
+    when the two carry their negations in different places: "The event is not emitted by the service itself, so
+    polling code is needed" against "The event is emitted by the service itself, so no polling code is needed"
+    (one negation each, so the whole-sentence polarity check sees no flip). Clauses are matched by their key
+    terms (at least two thirds of the shorter one's shared).
+
+    >>> clause_flip("The event is not emitted by the service itself, so polling code is needed.",
+    ...             "The event is emitted by the service itself, so no polling code is needed.")
+    'The event is not emitted by the service itself'
+    >>> clause_flip("No polling code is needed, because the service emits the event itself.",
+    ...             "The event is emitted by the service itself, so no polling code is needed.")
+    ''
+    """
+    mine = [c for c in _POLAR_CLAUSE.split(sentence) if c and key_terms(c)]
+    theirs = [c for c in _POLAR_CLAUSE.split(passage_sentence) if c and key_terms(c)]
+    if len(mine) < 2 and len(theirs) < 2:
+        return ""
+    for clause in mine:
+        terms = key_terms(clause) - GENERIC
+        if len(terms) < 2:
+            continue
+        shared, match = max(((len(terms & key_terms(c)) / min(len(terms), len(key_terms(c) - GENERIC) or 1), c)
+                             for c in theirs), key=lambda t: t[0])
+        if shared >= 2 / 3 and negated(clause) != negated(match):
+            return clause.strip()
+    return ""
+
+
 _NEGATED_TERMS = re.compile(r"\b(?:no|not|cannot|never)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.IGNORECASE)
 GENERIC = {"support", "use", "need", "requir", "allow", "have", "be", "provid", "includ", "work", "run", "be", "an",
            "the", "a", "to", "for", "more", "longer", "only", "same", "longer"}
@@ -230,6 +262,8 @@ class SupportRule:
                 return 0.0, f"contradicts the passage, which says no/not about {sorted(denied)}"
         # a contradiction reads like its passage: compare polarity with the passage's closest sentence (a name
         # states nothing a "not" in that sentence could contradict: "batch transform runs a job, not an endpoint")
+        if not names_suffice and negated(closest) and negated(sentence) and (flip := clause_flip(sentence, closest)):
+            return 0.0, f"contradicts the passage: {flip[:60]!r} says the opposite of its clause"
         if negated(closest) != negated(sentence) and (negated(sentence) or not names_suffice):
             # the same statement once the negation is removed, and closer without it: a contradiction
             a, b = (without_negation(sentence), closest) if negated(sentence) else (sentence, without_negation(closest))

@@ -109,3 +109,12 @@ def test_a_sentence_the_passage_states_word_for_word_is_not_denied_by_another_no
     assert accepted(verifier, "Create an Amazon EventBridge rule that matches the SageMaker transform job state-change "
                               "event with status `Failed` and targets an Amazon SNS topic that emails the team.", chunk)
     assert not accepted(verifier, "A CloudWatch dashboard alerts the team when the transform job fails.", chunk)
+
+
+def test_a_negation_moved_to_the_other_clause_contradicts_the_passage(verifier, passage):
+    """One "no/not" in each, in different clauses: the whole-sentence polarity check saw no flip and accepted
+    the opposite claim. The same claims, negated where the passage negates them, still pass."""
+    chunk = passage(ALERTS, "matches the SageMaker transform job state-change event")
+    assert not accepted(verifier, "The event is not emitted by the service itself, so polling code is needed.", chunk)
+    assert not accepted(verifier, "Polling code is needed, because the service does not emit the event itself.", chunk)
+    assert accepted(verifier, "No polling code is needed, because the service emits the event itself.", chunk)
