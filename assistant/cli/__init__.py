@@ -30,7 +30,7 @@ from assistant.config import Settings
 from assistant.index.embeddings import EmbeddingModelError
 from assistant.llm.base import BackendError
 from assistant.llm.model_file import ModelFileError
-from assistant.index.store import IndexBusyError, IndexMismatchError, StorageError
+from assistant.index.store import IndexBusyError, IndexMismatchError, StorageError, preload_chroma
 
 USER_ERRORS = (ValueError, QueryError, IndexBusyError, IndexMismatchError, EmbeddingModelError, FileNotFoundError, BackendError,
                ModelFileError, StorageError)
@@ -207,6 +207,7 @@ def print_hits(hits) -> None:
 
 
 def cmd_ask(assistant: Assistant, args) -> int:
+    preload_chroma()
     if args.backend:
         assistant = with_backend(assistant, args.backend)
     assistant.ensure_index(progress=not args.json)

@@ -14,9 +14,16 @@ from packaging.version import InvalidVersion, Version
 
 
 def installed() -> str:
-    import chromadb
+    """The installed chromadb's version, read from its package metadata (importing chromadb to ask costs a
+    second of a cold `study ask`)."""
+    from importlib.metadata import PackageNotFoundError, version
 
-    return chromadb.__version__
+    try:
+        return version("chromadb")
+    except PackageNotFoundError:
+        import chromadb
+
+        return chromadb.__version__
 
 
 def _info(info_path: Path) -> dict:

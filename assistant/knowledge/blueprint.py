@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from assistant.knowledge.facts import read_yaml
 
 DEFAULT_BLUEPRINT = Path(__file__).parent / "exams" / "mla-c01.yaml"
 
@@ -44,7 +44,7 @@ class Blueprint:
 
 
 def load_blueprint(path: Path | str = DEFAULT_BLUEPRINT) -> Blueprint:
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     domains = tuple(
         Domain(id=int(d["id"]), name=d["name"], weight=float(d["weight"]), tasks={str(k): v for k, v in d["tasks"].items()})
         for d in raw["domains"]

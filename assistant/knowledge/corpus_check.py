@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from assistant.knowledge.blueprint import Blueprint, load_blueprint
+from assistant.knowledge.facts import read_yaml
 from assistant.ingest.markdown import HEADING_SEPARATOR as HEADING_SEP, FrontMatterError, MarkdownDoc, parse_markdown
 
 FACTS_DIR = "facts"
@@ -108,7 +109,7 @@ def _section_text(docs: dict[str, MarkdownDoc], source: str, section: str) -> st
 def _check_facts(path: Path, docs: dict[str, MarkdownDoc], bp: Blueprint, report: CorpusReport) -> None:
     name = path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
     except yaml.YAMLError as exc:
         report.errors.append(f"facts/{name}: not valid YAML: {exc}")
         return

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import yaml
+from assistant.knowledge.facts import read_yaml
 
 THIN_CHUNKS = 8
 THIN_FACTS = 5
@@ -16,7 +16,7 @@ THIN_FACTS = 5
 def count_facts(facts_dir: Path) -> Counter:
     counts: Counter = Counter()
     for path in sorted(Path(facts_dir).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         for kind in ("decisions", "sequences", "matchings"):
             for entry in data.get(kind) or []:
                 counts[str(entry.get("task"))] += 1
