@@ -19,7 +19,7 @@ from assistant.answering.citations import SentenceCheck, Verification, Verifier
 from assistant.answering.choice import near_decisions
 from assistant.answering.instant import Instant, best_line_similarity, instant_sentences, merged
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
-from assistant.answering.relevance import NOT_COVERED, Settled, adds_nothing, settle
+from assistant.answering.relevance import NOT_COVERED, Settled, adds_nothing, on_topic_in_context, settle
 from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema,  # noqa: F401
                                           checked_passages, closest_lines, fit_passages, focus_passages,
                                           passage_cost, prompt_overhead, section_first)
@@ -341,7 +341,7 @@ class Answerer:
         on_topic = 0.0
         if supported:
             vecs = self.embedder.encode([s.text for s in supported])
-            on_topic = float(max(vecs @ qvec))
+            on_topic = max(float(max(vecs @ qvec)), on_topic_in_context(supported, passages, qvec, self.embedder))
             supported = [s for i, s in enumerate(supported)  # a small model repeats itself: say each thing once
                          if not any(float(vecs[i] @ vecs[j]) >= self.settings.repeat for j in range(i))]
             supported = [s for s, nothing in zip(supported, adds_nothing([s.text for s in supported], answer.question))
@@ -363,6 +363,7 @@ class Answerer:
         answer.instant = [i for i in answer.instant if any(i["text"] == s.text for s in supported)]
 
     # ---- helpers ---------------------------------------------------------------------------------
+
     def key_points(self) -> KeyPointFinder:
         """Matches questions to the facts, built again when the facts change (they follow the index)."""
         facts = self.facts()

@@ -220,11 +220,14 @@ def _counted_after(words: list[str]) -> set[str]:
 def _counts(sentence: str, ask: ValueAsk) -> set[str]:
     """The numbers in the sentence that count what the question counts (not ones the question states)."""
     words = re.findall(r"[\w\-,.%$/]+", sentence.lower())
+    # "the maximum number of containers ... is 15": the sentence names what it counts before the number
+    m = re.search(r"\bnumber of ((?:[\w\-]+ ){0,2}[\w\-]+)", sentence.lower())
+    named = bool(ask.counted and m and ask.counted in {stem(w) for w in m.group(1).split()})
     out = set()
     for i, w in enumerate(words):
         number = w.rstrip(".,").replace(",", "")
         if _NUMBER.fullmatch(w.rstrip(".,")) and number not in ask.given:
-            if not ask.counted or ask.counted in _counted_after(words[i + 1:i + 4]):
+            if not ask.counted or named or ask.counted in _counted_after(words[i + 1:i + 4]):
                 out.add(number)
     return out
 
@@ -242,6 +245,8 @@ def has_value(sentence: str, ask: ValueAsk) -> bool:
     False
     >>> has_value("It serves 2 MB/s per shard.", ValueAsk("count", "shard")), has_value("up to 8 GPUs", ValueAsk("count", "gpu"))
     (False, True)
+    >>> has_value("The maximum number of containers in one endpoint is 15.", ValueAsk("count", "container"))
+    True
     """
     if ask.unit and ask.kind in ("limit", "count", "duration"):  # "... in seconds": a number of seconds
         return any(m.group(1).lower().replace(",", "") not in ask.given for m in _UNIT_VALUE[ask.unit].finditer(sentence))
@@ -289,6 +294,9 @@ def gives_value(sentence: str, ask: ValueAsk, where: str = "", backing: str | No
     >>> ask = asked_value("what is the maximum number of steps one pipeline can contain?")
     >>> gives_value("A pipeline can contain up to 100,000 steps.", ask, backing="100,000 examples make 200 steps.")
     False
+    >>> ask = asked_value("how many containers can a multi-container endpoint hold?")  # a flashcard backs it
+    >>> gives_value("It holds up to 15 containers.", ask, "", "Q: Maximum number of containers in one endpoint?\\nA: 15.")
+    True
     >>> ask = asked_value("which search strategy does automatic model tuning use by default?")
     >>> [gives_value("Automatic model tuning uses Bayesian optimization by default.", ask, "Search strategies",
     ...              "Random search runs jobs in parallel.", shown) for shown in ("Bayesian optimization (default): "
@@ -313,8 +321,11 @@ def _backed(sentence: str, ask: ValueAsk, backing: str, naming: set[str] | None 
     (and, with `naming`, one of those words)?"""
     numbers = _counts if ask.kind == "count" else lambda text, _: _numbers(text) - ask.given
     mine = numbers(sentence, ask)
-    for line in backing.splitlines():
-        for theirs in split_sentences(line):
+    lines = [line for line in backing.splitlines() if line.strip()]
+    # a flashcard's question and answer read as one: "Q: Maximum number of containers ...?" / "A: 15"
+    cards = [f"{q.strip()} {a.strip()}" for q, a in zip(lines, lines[1:]) if q.rstrip().endswith("?")]
+    for line in lines + cards:
+        for theirs in ([line] if line in cards else split_sentences(line)):
             if has_value(theirs, ask) and (not mine or mine & numbers(theirs, ask)) \
                     and (naming is None or naming & key_terms(theirs)):
                 return True

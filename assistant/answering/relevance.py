@@ -155,6 +155,15 @@ def adds_nothing(texts: list[str], question: str) -> list[bool]:
     return out
 
 
+def on_topic_in_context(supported: list[SentenceCheck], passages, qvec, embedder) -> float:
+    """The answer's similarity to the question with each sentence under its passage's own heading: the steps of
+    "Troubleshooting AccessDenied" ("Check resource policies: ...") are far from "In what order should I
+    troubleshoot an AccessDenied error?" alone (0.17-0.28), not under their heading."""
+    titled = [f"{passages[s.supported_by[0] - 1].heading.split(' > ')[-1]}: {s.text}" for s in supported
+              if s.supported_by and s.supported_by[0] <= len(passages)]
+    return float(max(embedder.encode(titled) @ qvec)) if titled else 0.0
+
+
 def note_sentences(candidate: Candidate) -> list[str]:
     return [s for s in candidate.notes if not s.endswith("?") and len(s) >= 25]
 

@@ -42,7 +42,8 @@ def clause_flip(sentence: str, passage_sentence: str) -> str:
     when the two carry their negations in different places: "The event is not emitted by the service itself, so
     polling code is needed" against "The event is emitted by the service itself, so no polling code is needed"
     (one negation each, so the whole-sentence polarity check sees no flip). Clauses are matched by their key
-    terms (at least two thirds of the shorter one's shared).
+    terms (at least two thirds of the two clauses' terms shared; a clause matching several equally well flips
+    only when it differs from each: a table row of "Use it for: ...; Not for: ..." cells matches itself).
 
     >>> clause_flip("The event is not emitted by the service itself, so polling code is needed.",
     ...             "The event is emitted by the service itself, so no polling code is needed.")
@@ -59,9 +60,10 @@ def clause_flip(sentence: str, passage_sentence: str) -> str:
         terms = key_terms(clause) - GENERIC
         if len(terms) < 2:
             continue
-        shared, match = max(((len(terms & key_terms(c)) / min(len(terms), len(key_terms(c) - GENERIC) or 1), c)
-                             for c in theirs), key=lambda t: t[0])
-        if shared >= 2 / 3 and negated(clause) != negated(match):
+        overlap = [len(terms & (t := key_terms(c) - GENERIC)) / len(terms | t) for c in theirs]
+        best = max(overlap)
+        closest = [c for c, o in zip(theirs, overlap) if o == best]
+        if best >= 2 / 3 and all(negated(clause) != negated(c) for c in closest):
             return clause.strip()
     return ""
 
@@ -105,7 +107,8 @@ def claim_terms(sentence: str) -> set[str]:
     return key_terms(_ACTION.sub(" ", sentence))
 
 
-_BLOCKS = re.compile(r"\b(?:block|prevent|stop|remov|disabl|deny|without)\w*\s+((?:[\w-]+\s+){0,3}[\w-]+)", re.IGNORECASE)
+_BLOCKS = re.compile(r"\b(?:prevent|stop|block|keep)\w*\s+(?:[\w-]+\s+){1,3}?from\s+((?:[\w-]+\s+){0,3}[\w-]+)|"
+                     r"\b(?:block|prevent|stop|remov|disabl|deny|without)\w*\s+((?:[\w-]+\s+){0,3}[\w-]+)", re.IGNORECASE)
 # a name spelled in CamelCase: an API or parameter (EnableNetworkIsolation, PutRecord) or a service (DataBrew,
 # CloudTrail). Like a number, it is exact: a claim naming one its passage never names is not that passage's claim
 IDENTIFIER = re.compile(r"\b[A-Za-z]*[a-z][A-Z][A-Za-z0-9]*\b")
@@ -169,8 +172,10 @@ def blocked_terms(text: str) -> set[str]:
 
     >>> sorted(blocked_terms("enable it to block all outbound network calls"))
     ['call', 'network', 'outbound']
+    >>> sorted(blocked_terms("it prevents the container from making outbound network calls"))
+    ['call', 'mak', 'network', 'outbound']
     """
-    return {t for m in _BLOCKS.finditer(text) for t in key_terms(m.group(1))}
+    return {t for m in _BLOCKS.finditer(text) for group in m.groups() if group for t in key_terms(group)}
 
 
 def identifiers(text: str) -> set[str]:

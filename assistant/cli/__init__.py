@@ -307,7 +307,8 @@ def cmd_eval(assistant: Assistant, args) -> int:
 
         if args.backend:
             assistant = with_backend(assistant, args.backend)
-        results = run_notes_answer_eval(assistant, args.notes, limit=args.limit, progress=not args.json)
+        results = run_notes_answer_eval(assistant, args.notes, limit=args.limit, progress=not args.json,
+                                        replay=args.replay)
         path = write_results(results, args.out or evals / "results", name=f"answers-notes-{results['backend']}")
         print(json.dumps(results["sets"], indent=1) if args.json else format_notes_answer_table(results))
         if not args.json:

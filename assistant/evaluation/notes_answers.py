@@ -22,18 +22,28 @@ def load_questions(folder: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def run_notes_answer_eval(assistant, notes: Path, *, limit: int | None = None, progress: bool = True) -> dict:
-    """One answers eval per note set; the model is loaded once and shared by every scratch assistant."""
+def run_notes_answer_eval(assistant, notes: Path, *, limit: int | None = None, progress: bool = True,
+                          replay: Path | None = None) -> dict:
+    """One answers eval per note set; the model is loaded once and shared by every scratch assistant. With
+    `replay` (an earlier results file of this eval), the model's recorded sentences stand in for the model, as
+    `study eval answers --replay` does for a split: a change after the model measured in minutes."""
     from assistant.app import Assistant
+    from assistant.evaluation.answers import run_answer_replay
 
-    results = {"backend": assistant.llm.backend, "model": assistant.llm.model, "sets": [], "rows": []}
+    llm = assistant.llm if replay is None else None  # a replay gives each scratch assistant its scripted model
+    results = {"backend": "replay" if replay else assistant.llm.backend,
+               "model": f"recorded output of {replay.name}" if replay else assistant.llm.model, "sets": [], "rows": []}
     for folder in note_sets(notes):
         items = load_questions(folder)
         with tempfile.TemporaryDirectory(prefix="notes-answers-") as tmp:
             settings = assistant.settings.model_copy(update={"data_dir": Path(tmp)})
-            scratch = Assistant(settings, embedder=assistant.embedder, llm=assistant.llm)
+            scratch = Assistant(settings, embedder=assistant.embedder, llm=llm)
             scratch.ingest([folder], progress=progress)
-            run = run_answer_eval(scratch, items=items, limit=limit, progress=progress, split=folder.name)
+            if replay is not None:
+                run = run_answer_replay(scratch, replay, items[:limit] if limit else items, progress=progress,
+                                        split=folder.name)
+            else:
+                run = run_answer_eval(scratch, items=items, limit=limit, progress=progress, split=folder.name)
         rows = run["rows"]
         ins = [r for r in rows if r["in_notes"]]
         results["sets"].append({"notes": folder.name, **run["summary"],
