@@ -51,10 +51,12 @@ def clause_flip(sentence: str, passage_sentence: str) -> str:
     >>> clause_flip("No polling code is needed, because the service emits the event itself.",
     ...             "The event is emitted by the service itself, so no polling code is needed.")
     ''
+    >>> clause_flip("It is not a queue, so no polling code is needed.", "—")
+    ''
     """
     mine = [c for c in _POLAR_CLAUSE.split(sentence) if c and key_terms(c)]
     theirs = [c for c in _POLAR_CLAUSE.split(passage_sentence) if c and key_terms(c)]
-    if len(mine) < 2 and len(theirs) < 2:
+    if not theirs or (len(mine) < 2 and len(theirs) < 2):
         return ""
     for clause in mine:
         terms = key_terms(clause) - GENERIC

@@ -151,7 +151,7 @@ class BM25Index:
         from assistant.text import STOPWORDS
 
         out = []
-        for m in re.finditer(r"\b([a-z][a-z\-]*)[ -](\d+)(?=\s*(?:[?:,;!)]|$)|\s+(\w+)(?! \d))", text):  # not "4 or 5"
+        for m in re.finditer(r"\b([a-z][a-z\-]*)[ -](\d+)(?=\s*(?:[?:,;!)]|$)|\s+(\w+)\b(?! \d))", text):  # not "4 or 5"
             word, number, after = m.group(1), m.group(2), (m.group(3) or "").lower()
             if number in found or word in STOP | STOPWORDS or (after and after not in STOP | STOPWORDS | {"vs", "versus"}):
                 continue
