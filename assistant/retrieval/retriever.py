@@ -35,12 +35,16 @@ class FactRanker:
                 needs.append(d.need)
         self.vectors = embedder.encode(needs) if needs else np.zeros((0, 1))
 
-    def rank(self, vector, n: int, domain: int | None = None, task: str | None = None) -> list[tuple[Chunk, float]]:
+    def rank(self, vector, n: int, domain: int | None = None, task: str | None = None,
+             floor: float = 0.0) -> list[tuple[Chunk, float]]:
+        """The facts' sections, closest need first; needs less similar than `floor` are left out."""
         if not self.targets:
             return []
         sims = self.vectors @ np.asarray(vector)
         out, seen = [], set()
         for i in np.argsort(-sims):
+            if sims[i] < floor:
+                break
             c = self.targets[int(i)]
             if c.id in seen or (domain is not None and c.domain != domain) or (task is not None and c.task != task):
                 continue
@@ -91,7 +95,7 @@ class Retriever:
             weights = [self.settings.dense_weight, self.settings.bm25_weight]
             ranker = self.fact_ranker() if mode == "hybrid+facts" else None
             if ranker is not None:
-                lists.append(ranker.rank(vector, n, domain, task))
+                lists.append(ranker.rank(vector, n, domain, task, self.settings.fact_min_similarity))
                 weights.append(self.settings.fact_weight)
             chunks = {c.id: c for ranking in lists for c, _ in ranking}
             fused = rrf([[c.id for c, _ in ranking] for ranking in lists], weights, self.settings.rrf_k)

@@ -57,3 +57,24 @@ def test_one_passage_per_place_in_the_notes():
     ranked = [(c, 1.0) for c in [section[0], other, *section[1:], *flat]]
     kept = [c.id for c, _ in _one_per_section(ranked)]
     assert kept == ["a.md-3", "a.md-5", "cards.txt-30", "cards.txt-2", "cards.txt-12", "cards.txt-17"]
+
+
+def test_a_fact_less_similar_than_the_floor_casts_no_vote():
+    """A learner's notes have few mined facts: the closest one, however far, used to take rank 1 in the fusion."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from assistant.retrieval.retriever import FactRanker
+    from assistant.types import Chunk
+
+    chunks = [Chunk(id=c, source="n.md", heading=h, text="...") for c, h in (("a", "N > Warm pools"), ("b", "N > K-Means"))]
+    facts = [SimpleNamespace(need="near", source="n.md", section="N > Warm pools"),
+             SimpleNamespace(need="far", source="n.md", section="N > K-Means")]
+    vectors = {"near": [1.0, 0.0], "far": [0.3, 0.95]}
+    embedder = SimpleNamespace(encode=lambda texts: np.array([vectors[t] for t in texts]))
+    ranker = FactRanker(facts, embedder, chunks, generation=1)
+    question = np.array([0.35, 0.94])  # close to the "far" need (0.998), not to "near" (0.35)
+    assert [c.id for c, _ in ranker.rank(question, 5)] == ["b", "a"]
+    assert [c.id for c, _ in ranker.rank(question, 5, floor=0.4)] == ["b"]  # "near" scores 0.35: left out
+    assert ranker.rank(np.array([0.0, -1.0]), 5, floor=0.4) == []
