@@ -29,6 +29,7 @@ import numpy as np
 from assistant.answering.choice import HIGH_MARGIN, Candidate, ChoiceResult, choose, mentions
 from assistant.answering.citations import SentenceCheck
 from assistant.answering.question_kind import ASKING, QuestionRead, read_question
+from assistant.answering.support import negated
 from assistant.text import NEGATIONS, VENDOR, key_terms, split_sentences, flatten_tables
 
 OFF_TARGET_MARGIN = 0.22  # a sentence this far below the answer's most relevant one ...
@@ -146,12 +147,12 @@ def adds_nothing(texts: list[str], question: str) -> list[bool]:
     out = []
     for text in texts:
         terms = key_terms(text) - asked
-        negated = bool(NEGATIONS & set(re.findall(r"[a-z']+", text.lower())))
-        repeat = len(terms) >= 3 and terms <= said and (denied or not negated)
+        denies = negated(text)
+        repeat = len(terms) >= 3 and terms <= said and (denied or not denies)
         out.append(repeat)
         if not repeat:
             said |= terms
-            denied = denied or negated
+            denied = denied or denies
     return out
 
 
