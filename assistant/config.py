@@ -69,6 +69,10 @@ class LLMSettings(BaseModel):
     max_answer_tokens: int = Field(320, ge=32, description="Upper bound on an answer's length in tokens.")
     prompt_lookup: int = Field(0, ge=0, le=32, description="Prompt-lookup decoding: tokens drafted from n-grams of "
                                "the prompt per step (llama.cpp verifies each; answers quote their passages); 0 = off.")
+    output: Literal["json", "text"] = Field("json", description="How the model writes an answer: json = sentences "
+                                            "with their cites under a JSON-schema grammar; text = plain sentences "
+                                            "ending in [n] markers, no grammar (faster decoding), cites checked "
+                                            "the same way.")
     passages: int = Field(4, ge=1, le=10, description="Retrieved passages put in front of the model.")
     section_chars: int = Field(2400, ge=0, description="The closest passage's note section is sent whole up to "
                                "this many characters (a worked example's scenario, answer and reasons together).")

@@ -6,8 +6,6 @@ never left to the model (a small model told "say you don't know" refuses everyth
 """
 from __future__ import annotations
 
-import json
-import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
@@ -19,16 +17,16 @@ from assistant.answering.citations import SentenceCheck, Verification, Verifier
 from assistant.answering.choice import near_decisions
 from assistant.answering.instant import Instant, best_line_similarity, instant_sentences, merged
 from assistant.answering.key_points import KeyPoint, KeyPointFinder
+from assistant.answering.model_reply import enough_sentences, parse_answer_json, parse_answer_text
 from assistant.answering.relevance import NOT_COVERED, Settled, adds_nothing, on_topic_in_context, settle
 from assistant.answering.passages import (MAX_SENTENCE_CHARS, MAX_SENTENCES, answer_schema,  # noqa: F401
                                           checked_passages, closest_lines, fit_passages, focus_passages,
                                           passage_cost, prompt_overhead, section_first)
 from assistant.config import Settings
-from assistant.ingest.injection import find_instructions
 from assistant.llm.base import BackendError
 from assistant.llm.jsonstream import JsonAnswerStream
 from assistant.retrieval.query import check_query
-from assistant.text import plain, split_sentences
+from assistant.text import plain
 from assistant.types import Chunk, Citation, SearchResult
 
 
@@ -73,42 +71,6 @@ class Answer:
 
     def to_json(self) -> dict:
         return asdict(self)
-
-
-KEY_LABEL = re.compile(r"^Key (?:point|steps|pairs) from the notes[^:]*:\s*", re.IGNORECASE)
-CITE_IN_TEXT = re.compile(r"\s*\[\s*\d+(?:\s*[,-]\s*\d+)*\s*\]")
-
-
-def parse_answer_json(raw: str) -> tuple[list[tuple[str, list[int]]], bool]:
-    """(sentences with cites, complete?) from the model's JSON; salvages what it can from cut-off output."""
-    try:
-        data = json.loads(raw)
-        items = data.get("sentences", []) if isinstance(data, dict) else []
-        complete = True
-    except json.JSONDecodeError:
-        items, complete = [], False
-        for part in raw.split("{")[2:]:  # salvage whole sentence objects before the cut
-            try:
-                items.append(json.loads("{" + part.rstrip().rstrip(",").rstrip("]}").rstrip() + "}"))
-            except json.JSONDecodeError:
-                continue
-    out = []
-    for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-            continue
-        cites = [c for c in item.get("cites", []) if isinstance(c, int)]
-        text = item["text"].strip()
-        if len(text) >= MAX_SENTENCE_CHARS - 2 and not text.endswith((".", "!", "?", ")")):
-            text = text[: max(text.rfind(". "), 0)].strip()  # cut off by maxLength: keep whole sentences only
-        text = CITE_IN_TEXT.sub("", text)  # citations come from "cites" only; markers in the text are forgeable
-        text = KEY_LABEL.sub("", text)  # the prompt's key point copied with its label
-        for sentence in split_sentences(text):
-            if sentence.endswith("?"):  # a question copied from the notes' worked example is no answer
-                continue
-            if find_instructions(sentence):  # an instruction planted in a note, echoed by the model: never shown
-                continue
-            out.append((sentence, cites))
-    return out, complete
 
 
 def is_heading(sentence: str, passages: list[Chunk]) -> bool:
@@ -255,26 +217,33 @@ class Answerer:
         answer.retrieved_ids += [h.chunk.id for h in focused if h.chunk.id not in answer.retrieved_ids]
         focused = closest_lines(focused, qvec, self.embedder, self.llm_settings.other_lines)
         passages, messages = fit_passages(self.llm, question, focused, self.llm_settings.max_answer_tokens,
-                                          point.prompt() if point else "")
+                                          point.prompt() if point else "", output=self.llm_settings.output)
         answer.passages_used = len(passages)
         answer.prompt_tokens = sum(self.llm.count_tokens(m["content"]) for m in messages)
         return passages, messages
 
     def generate(self, answer: Answer, messages: list[dict], n_passages: int, started: float,
                  on_text: Callable[[str], None] | None) -> str:
-        """The model's JSON reply, streamed (its sentences shown as they come); a broken-off stream keeps what
-        arrived, a failure before any output is raised."""
+        """The model's reply (JSON, or plain text with [n] markers), streamed and its sentences shown as they
+        come; a broken-off stream keeps what arrived, a failure before any output is raised."""
+        as_text = self.llm_settings.output == "text"
         raw, display = "", JsonAnswerStream()
         try:
-            for piece in self.llm.stream(messages, schema=answer_schema(n_passages),
-                                         max_tokens=self.llm_settings.max_answer_tokens):
-                if answer.first_token_ms is None:
-                    answer.first_token_ms = 1000 * (time.perf_counter() - started)
-                    answer.first_content_ms = answer.first_content_ms or answer.first_token_ms
-                raw += piece
-                shown = display.feed(piece)
-                if shown and on_text:
-                    on_text(shown)
+            stream = self.llm.stream(messages, schema=None if as_text else answer_schema(n_passages),
+                                     max_tokens=self.llm_settings.max_answer_tokens)
+            try:
+                for piece in stream:
+                    if answer.first_token_ms is None:
+                        answer.first_token_ms = 1000 * (time.perf_counter() - started)
+                        answer.first_content_ms = answer.first_content_ms or answer.first_token_ms
+                    raw += piece
+                    if as_text and enough_sentences(raw):  # no grammar bounds a plain reply: stop it in code
+                        break
+                    shown = piece if as_text else display.feed(piece)
+                    if shown and on_text:
+                        on_text(shown)
+            finally:  # a stopped stream releases the model (and an HTTP stream its connection) now
+                getattr(stream, "close", lambda: None)()
         except BackendError as exc:
             answer.complete, answer.error = False, str(exc)
             if not raw:
@@ -284,7 +253,8 @@ class Answerer:
 
     def verify(self, answer: Answer, raw: str, passages: list[Chunk], point: KeyPoint | None) -> Verification:
         """Each of the model's sentences checked against the passages (and the key point's pairs)."""
-        sentences, complete = parse_answer_json(raw)
+        parse = parse_answer_text if self.llm_settings.output == "text" else parse_answer_json
+        sentences, complete = parse(raw)
         sentences = [(text, cites) for text, cites in sentences if not is_heading(text, passages)]
         answer.complete = answer.complete and complete
         verification = self.verifier.verify(sentences, passages, answer.question)

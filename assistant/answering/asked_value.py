@@ -73,7 +73,7 @@ _AMOUNT = re.compile(rf"\bhow much (?:more )?(?:{_W}){{0,2}}?(?:memory|ram|stora
                      r"capacity|vcpus?|cpu|gpu memory|traffic|volume)\b", re.I)
 _AMOUNT_TIME = re.compile(r"\bhow much time\b", re.I)
 # "what is the most endpoints an account can run": a count of what follows "most"
-_MOST = re.compile(rf"\b(?:what|which)(?:'s| is| are)? (?:the )?(?:most|fewest|greatest number of|largest number of|"
+_MOST = re.compile(r"\b(?:what|which)(?:'s| is| are)? (?:the )?(?:most|fewest|greatest number of|largest number of|"
                    r"highest number of|least number of) ((?:[\w\-]+ ?){1,3})", re.I)
 
 

@@ -22,10 +22,27 @@ def answer_schema(n_passages: int) -> dict:
                 "text": {"type": "string", "maxLength": MAX_SENTENCE_CHARS}}}}}}
 
 
-def prompt_overhead(llm, question: str, key_point: str = "") -> int:
+REPLY_FORMATS = {  # how the instruction asks for each output format (STUDY_LLM__OUTPUT)
+    "json": {"reply": "in JSON", "cites": 'For each sentence put first, in "cites", the numbers of the passages '
+                                           'that state it, then the sentence in "text".'},
+    "text": {"reply": "in plain text", "cites": "End each sentence with the numbers of the passages that state it "
+                                                "in square brackets, like [2] or [1][3]."},
+}
+
+
+def system_prompt(output: str = "json") -> str:
+    """The answer instruction for an output format.
+
+    >>> "in plain text" in system_prompt("text"), '"cites"' in system_prompt("json")
+    (True, True)
+    """
+    return prompts.render("answer_system", **REPLY_FORMATS[output])
+
+
+def prompt_overhead(llm, question: str, key_point: str = "", output: str = "json") -> int:
     """Tokens of the prompt without passages (64 for the chat template's own tokens)."""
     empty = prompts.render("answer_user", passages="", key_point=key_point, question=question)
-    return llm.count_tokens(prompts.load("answer_system")) + llm.count_tokens(empty) + 64
+    return llm.count_tokens(system_prompt(output)) + llm.count_tokens(empty) + 64
 
 
 def passage_cost(llm, n: int, chunk: Chunk) -> int:
@@ -134,10 +151,10 @@ def checked_passages(sent: list[Chunk], whole: list[Chunk]) -> list[Chunk]:
 
 
 def fit_passages(llm, question: str, hits: list[SearchResult], max_answer_tokens: int,
-                 key_point: str = "") -> tuple[list[Chunk], list[dict]]:
+                 key_point: str = "", output: str = "json") -> tuple[list[Chunk], list[dict]]:
     """Keep the best-ranked passages that fit the model's window; drop the lowest-ranked, never overflow."""
-    system = prompts.load("answer_system")
-    budget = llm.context_window - max_answer_tokens - prompt_overhead(llm, question, key_point)
+    system = system_prompt(output)
+    budget = llm.context_window - max_answer_tokens - prompt_overhead(llm, question, key_point, output)
     if budget <= 0:
         raise BackendError("the question is too long for the model's context window; ask a shorter question")
     kept: list[Chunk] = []

@@ -15,9 +15,9 @@ from assistant.llm.model_file import ModelFileError, assemble_default_model, che
 
 
 @pytest.mark.llm
-def test_grounded_answer_with_citations(make_assistant, small_corpus, model_path):
-    assistant = make_assistant()
-    assistant.settings.llm.model_path = model_path
+@pytest.mark.parametrize("output", ["json", "text"])
+def test_grounded_answer_with_citations(make_assistant, small_corpus, model_path, output):
+    assistant = make_assistant(llm=LLMSettings(model_path=model_path, output=output))
     assistant.ingest([small_corpus], progress=False)
     streamed = []
     answer = assistant.ask("How do managed warm pools help consecutive training jobs start?", on_text=streamed.append)
