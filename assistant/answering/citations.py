@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answering.support import GENERIC, NUMBER, STEP, SupportRule, denied_heads, negated
+from assistant.answering.support import (GENERIC, NUMBER, STEP, SupportRule, denied_heads, negated,
+                                        swapped_span)
 from assistant.config import SupportSettings
 from assistant.text import key_terms
 from assistant.types import Chunk
@@ -83,6 +84,24 @@ class Verifier:
                 if not check.supported:
                     break
 
+    def _drop_swapped(self, checks: list[SentenceCheck], vectors, passages: list[Chunk]) -> None:
+        """A sentence that copies its closest passage sentence but one span, which it took from another passage
+        of the prompt, states neither: "Check the instance quota of the caller ..." (see support.swapped_span)."""
+        prompt_text = " ".join(p.indexed_text for p in passages)
+        for check, vec in zip(checks, vectors):
+            if not check.supported:
+                continue
+            closest = max(((float(s), part) for n in check.supported_by
+                           for part, s in zip(*self._scored_parts(passages[n - 1], vec))), default=(0.0, ""))[1]
+            swapped = swapped_span(check.text, closest, prompt_text)
+            if swapped:
+                check.supported_by, check.posthoc = [], False
+                check.reason = f"copies {closest[:100]!r} with {swapped[:60]!r} in place of its own words"
+
+    def _scored_parts(self, passage: Chunk, vec) -> tuple[list[str], np.ndarray]:
+        parts, part_vecs = self._parts(passage)
+        return parts, part_vecs @ vec
+
     def verify(self, sentences: list[tuple[str, list[int]]], passages: list[Chunk], question: str = "") -> Verification:
         """`sentences`: (text, cited numbers 1..n) as the model wrote them; `passages`: numbered from 1; the
         numbers the `question` states may be repeated without a passage stating them ("30,000 products")."""
@@ -116,6 +135,7 @@ class Verifier:
             checks.append(check)
         if self.cross_passage_denial:
             self._drop_contradicted_elsewhere(checks, sent_vecs, passages)
+        self._drop_swapped(checks, sent_vecs, passages)
         _drop_self_contradictions(checks, sent_vecs)
         return Verification(checks, sorted(set(invalid)))
 

@@ -7,6 +7,7 @@ Thresholds come from the settings tree (`settings.support`, env `STUDY_SUPPORT__
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from assistant.text import NEGATIONS, VENDOR, flatten_tables, key_terms, split_s
 from assistant.types import Chunk, Citation
 
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
+WORD_SPAN = re.compile(r"[\w:'-]+")
 STEP = re.compile(r"\(\d{1,2}\)")  # "(2)" numbers a step: it is no number to find in the passage
 
 
@@ -167,6 +169,46 @@ def unnamed_subject(sentence: str, passage_terms: set[str]) -> str:
         return ""
     named = key_terms(match.group(1)) - VENDOR - GENERIC - PLAIN_SUBJECT - {"ml"}
     return match.group(1) if named - passage_terms else ""
+
+
+def swapped_span(sentence: str, closest: str, prompt_text: str) -> str:
+    """The words of a near copy of one passage sentence that stand where that sentence has other words, lifted
+    whole from elsewhere in the prompt's passages: "Check the instance quota of the caller (and iam:PassRole ...)"
+    against "Check the identity policy of the caller (and iam:PassRole ...)", "instance quota" taken from the
+    quotas section (notes eval html-q14, a wrong answer shown as verified). Only a copy with one span changed
+    counts: at least two thirds of the passage sentence's words kept in order, every other difference free of key
+    terms, and the new span a phrase of two or more key terms that the prompt has word for word (a verb the
+    model chose, "reduce" for "cut", is its paraphrase, not a transplant).
+
+    >>> line = "Check the identity policy of the caller (and iam:PassRole if a role is being passed)."
+    >>> swapped_span("Check the instance quota of the caller (and iam:PassRole if a role is being passed).", line,
+    ...              line + " Scale-out stays within the instance quota.")
+    'instance quota'
+    >>> swapped_span("Check the instance quota of the caller (and iam:PassRole if a role is being passed).", line, line)
+    ''
+    >>> swapped_span("Check the IAM identity policy of the caller.", line, line)
+    ''
+    """
+    mine, theirs = WORD_SPAN.findall(sentence), WORD_SPAN.findall(closest)
+    if len(theirs) < 6:
+        return ""
+    matcher = SequenceMatcher(a=[w.lower() for w in theirs], b=[w.lower() for w in mine], autojunk=False)
+    kept = sum(block.size for block in matcher.get_matching_blocks())
+    prompt = " ".join(WORD_SPAN.findall(prompt_text.lower()))
+    swaps = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        old, new = key_terms(" ".join(theirs[i1:i2])) - GENERIC, key_terms(" ".join(mine[j1:j2])) - GENERIC
+        words = [w.lower() for w in mine[j1:j2]]
+        inner = [i for i, w in enumerate(words) if key_terms(w) - GENERIC]
+        phrase = " ".join(words[inner[0]: inner[-1] + 1]) if inner else ""
+        if (op == "replace" and old and len(new) >= 2 and not new & key_terms(closest)
+                and f" {phrase} " in f" {prompt} "):
+            swaps.append(" ".join(mine[j1:j2]))
+        elif old or new:
+            return ""  # another change of substance: a paraphrase, not a copy with a span swapped
+    return swaps[0] if len(swaps) == 1 and kept >= 2 / 3 * len(theirs) else ""
 
 
 def blocked_terms(text: str) -> set[str]:

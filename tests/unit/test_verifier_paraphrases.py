@@ -118,3 +118,23 @@ def test_a_negation_moved_to_the_other_clause_contradicts_the_passage(verifier, 
     assert not accepted(verifier, "The event is not emitted by the service itself, so polling code is needed.", chunk)
     assert not accepted(verifier, "Polling code is needed, because the service does not emit the event itself.", chunk)
     assert accepted(verifier, "No polling code is needed, because the service emits the event itself.", chunk)
+
+
+TRAINING = "d2-model-development/training-jobs.md"
+
+
+def test_a_copied_sentence_with_a_phrase_lifted_from_another_passage_is_not_supported(verifier, passage):
+    """The model copied one line and put another passage's words in place of some of its own (the notes eval's
+    "Check the instance quota of the caller", a wrong answer shown as verified). The line as written, and a
+    one-word paraphrase of it, still pass."""
+    pools = passage(TRAINING, "managed warm pools keep the provisioned infrastructure")
+    spot = passage(TRAINING, "spare Amazon EC2 capacity")
+    line = ("SageMaker AI managed warm pools keep the provisioned infrastructure of a finished training job alive so "
+            "that the next matching training job reuses it instead of waiting for {}.")
+    assert "Spot capacity" in spot.text and "Spot capacity" not in pools.text
+
+    def supported(sentence):
+        return verifier.verify([(sentence, [1])], [pools, spot]).sentences[0].supported
+    assert supported(line.format("new instances"))
+    assert supported(line.format("fresh instances"))
+    assert not supported(line.format("Spot capacity"))
