@@ -80,6 +80,9 @@ def foreign(word: str) -> bool:
     return False
 
 
+_TAIL = re.compile(r"\s*(?:and|or|but|nor|which|whereas|while)\s")  # lower case: a continuation
+
+
 def clean(text: str, last: bool, complete: bool) -> str:
     """The sentence without stray foreign tokens; "" when what is left is no whole sentence.
 
@@ -87,8 +90,12 @@ def clean(text: str, last: bool, complete: bool) -> str:
     'Neo compiles the model for the target device.'
     >>> clean("Use Neo to compile the model for the", True, False), clean("Так", False, True)
     ('', '')
+    >>> clean("and L3 patterns bundle several resources into a reusable architecture.", False, True)
+    ''
     """
     if text.rstrip().endswith(":"):  # a lead-in whose list did not follow ("Start with the cheapest technique:")
+        return ""
+    if _TAIL.match(text):  # the tail of a sentence cut in two (test t-in-057: "... C# and Go" / "and L3 patterns ...")
         return ""
     words = [w for w in text.split() if not foreign(w)]
     out = " ".join(words)
@@ -129,29 +136,45 @@ def restates(text: str, question: str) -> bool:
     return bool(said) and len(terms) >= 4 and len(terms - key_terms(" ".join(said))) <= 1
 
 
+def names(text: str) -> set[str]:
+    """Key terms of the words a sentence capitalises after its first: the names it is about.
+
+    >>> sorted(names("In GitHub Flow, feature branches start from main."))
+    ['flow', 'github']
+    """
+    words = re.findall(r"[A-Za-z][\w\-']*", text)[1:]
+    return key_terms(" ".join(w for w in words if any(c.isupper() for c in w)))
+
+
 def adds_nothing(texts: list[str], question: str) -> list[bool]:
     """Which sentences say nothing the ones before them (and the question) have not said: a 1.5B model restates
     its first sentence with the question's words wrapped round it ("To handle imbalanced data with SageMaker, you
     can use the Balance data operation to oversample the minority class"), or joins two earlier sentences into
-    one. A sentence with a negation the earlier ones lack, or with fewer than three terms, adds something.
+    one. A sentence with a negation the earlier ones lack, or with fewer than three terms, adds something; so does
+    one about another of the names the question asks about (a comparison's other side: "In GitHub Flow, feature
+    branches are created from main" after "In Gitflow, feature branches are created from develop", test t-in-063).
 
     >>> adds_nothing(["Use the Balance data operation to oversample the minority class.",
     ...  "To handle imbalanced data with SageMaker, use the **Balance data** operation to oversample the minority class.",
     ...  "L1 adds absolute weights.", "L2 adds squared weights.", "L1 adds absolute weights, while L2 adds squared weights.",
     ...  "The Balance data operation does not oversample the majority class."], "How do I handle imbalanced data?")
     [False, True, False, False, True, False]
+    >>> adds_nothing(["In Gitflow, branches start from develop and merge to main.",
+    ...  "In GitHub Flow, branches start from main and merge to main.",
+    ...  "Gitflow starts branches from develop, while GitHub Flow starts them from main."], "gitflow vs github flow?")
+    [False, False, True]
     """
     asked = key_terms(question) | VENDOR
     said: set[str] = set()
     denied = False
     out = []
     for text in texts:
-        terms = key_terms(text) - asked
+        terms = (key_terms(text) - asked) | (names(text) - VENDOR)
         denies = negated(text)
         repeat = len(terms) >= 3 and terms <= said and (denied or not denies)
         out.append(repeat)
         if not repeat:
-            said |= terms
+            said |= terms | key_terms(text)  # the names it is about, too ("L2 regularization (ridge) adds ...")
             denied = denied or denies
     return out
 
