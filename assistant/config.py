@@ -54,7 +54,7 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     fact_weight: float = Field(1.0, ge=0, description="Weight of the decision-fact ranking in fusion.")
-    fact_min_similarity: float = Field(0.4, ge=0, le=1, description="A fact whose need is less similar to the "
+    fact_min_similarity: float = Field(0.0, ge=0, le=1, description="A fact whose need is less similar to the "
                                        "question than this is no signal and is left out of the fact ranking.")
 
 

@@ -136,45 +136,29 @@ def restates(text: str, question: str) -> bool:
     return bool(said) and len(terms) >= 4 and len(terms - key_terms(" ".join(said))) <= 1
 
 
-def names(text: str) -> set[str]:
-    """Key terms of the words a sentence capitalises after its first: the names it is about.
-
-    >>> sorted(names("In GitHub Flow, feature branches start from main."))
-    ['flow', 'github']
-    """
-    words = re.findall(r"[A-Za-z][\w\-']*", text)[1:]
-    return key_terms(" ".join(w for w in words if any(c.isupper() for c in w)))
-
-
 def adds_nothing(texts: list[str], question: str) -> list[bool]:
     """Which sentences say nothing the ones before them (and the question) have not said: a 1.5B model restates
     its first sentence with the question's words wrapped round it ("To handle imbalanced data with SageMaker, you
     can use the Balance data operation to oversample the minority class"), or joins two earlier sentences into
-    one. A sentence with a negation the earlier ones lack, or with fewer than three terms, adds something; so does
-    one about another of the names the question asks about (a comparison's other side: "In GitHub Flow, feature
-    branches are created from main" after "In Gitflow, feature branches are created from develop", test t-in-063).
+    one. A sentence with a negation the earlier ones lack, or with fewer than three terms, adds something.
 
     >>> adds_nothing(["Use the Balance data operation to oversample the minority class.",
     ...  "To handle imbalanced data with SageMaker, use the **Balance data** operation to oversample the minority class.",
     ...  "L1 adds absolute weights.", "L2 adds squared weights.", "L1 adds absolute weights, while L2 adds squared weights.",
     ...  "The Balance data operation does not oversample the majority class."], "How do I handle imbalanced data?")
     [False, True, False, False, True, False]
-    >>> adds_nothing(["In Gitflow, branches start from develop and merge to main.",
-    ...  "In GitHub Flow, branches start from main and merge to main.",
-    ...  "Gitflow starts branches from develop, while GitHub Flow starts them from main."], "gitflow vs github flow?")
-    [False, False, True]
     """
     asked = key_terms(question) | VENDOR
     said: set[str] = set()
     denied = False
     out = []
     for text in texts:
-        terms = (key_terms(text) - asked) | (names(text) - VENDOR)
+        terms = key_terms(text) - asked
         denies = negated(text)
         repeat = len(terms) >= 3 and terms <= said and (denied or not denies)
         out.append(repeat)
         if not repeat:
-            said |= terms | key_terms(text)  # the names it is about, too ("L2 regularization (ridge) adds ...")
+            said |= terms
             denied = denied or denies
     return out
 
