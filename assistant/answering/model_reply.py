@@ -98,9 +98,11 @@ def parse_answer_text(raw: str) -> tuple[list[tuple[str, list[int]]], bool]:
     ([('Use warm pools.', [2])], False)
     """
     sentences = text_sentences(raw)
-    complete = not sentences or finished(sentences[-1][0]) or len(sentences) > MAX_SENTENCES
-    whole = [(s, c) for s, c in sentences if finished(s) or (s, c) != sentences[-1]]
-    return [(s, c) for s, c in whole if keep(s)][:MAX_SENTENCES], complete
+    if sentences and not finished(sentences[-1][0]):  # cut off at the token limit, or the stream was stopped
+        complete, sentences = len(sentences) > MAX_SENTENCES, sentences[:-1]
+    else:
+        complete = True
+    return [(s, c) for s, c in sentences if keep(s)][:MAX_SENTENCES], complete
 
 
 def enough_sentences(raw: str) -> bool:
